@@ -1,0 +1,2 @@
+//! macros
+extern crate proc_macro;

@@ -1,0 +1,1 @@
+//! Integration tests of acm-trace live in `tests/`.

@@ -1,0 +1,1 @@
+//! Built with `-D warnings -W clippy::pedantic` in CI.

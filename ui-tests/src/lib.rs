@@ -1,0 +1,1 @@
+//! Compile-pass and compile-fail cases of `#[acm_span]`, run by trybuild.
