@@ -1,1 +1,24 @@
-//! runtime
+//! The runtime of acm-trace: what `#[acm_span]` expansions call, the run context, the span
+//! catalog, and the export and correlation layers.
+//!
+//! Users depend on the `acm-trace` facade, which re-exports this crate's public API.
+
+mod block;
+pub mod catalog;
+pub mod context;
+mod fields;
+mod future;
+mod guard;
+mod outcome;
+#[doc(hidden)]
+pub mod private;
+mod resources;
+mod site;
+
+pub use acm_trace_taxonomy::{Kind, Phase};
+pub use block::BlockSpan;
+pub use context::RunContext;
+pub use future::Instrumented;
+pub use guard::{Guard, PendingSpan};
+pub use outcome::{Outcome, set_outcome};
+pub use site::SpanSite;

@@ -68,13 +68,30 @@ pub enum NameError {
     /// `"fit..pca"`: level `level` (1-based) is empty.
     EmptySegment { name: String, level: usize },
     /// More than [`MAX_LEVELS`] segments; `shorter` joins the extra levels with `_`.
-    TooDeep { name: String, levels: usize, shorter: String },
+    TooDeep {
+        name: String,
+        levels: usize,
+        shorter: String,
+    },
     /// A segment with uppercase letters; `fixed` is the name in snake_case.
-    Uppercase { name: String, segment: String, fixed: String },
+    Uppercase {
+        name: String,
+        segment: String,
+        fixed: String,
+    },
     /// A segment that starts with something other than a lowercase letter.
-    BadStart { name: String, segment: String, first: char },
+    BadStart {
+        name: String,
+        segment: String,
+        first: char,
+    },
     /// A segment with a character outside `[a-z0-9_]`; `fixed` is a suggestion if one exists.
-    BadChar { name: String, segment: String, ch: char, fixed: Option<String> },
+    BadChar {
+        name: String,
+        segment: String,
+        ch: char,
+        fixed: Option<String>,
+    },
     /// `{` without its `}`.
     UnclosedPlaceholder { name: String },
     /// `}` without its `{`.
@@ -86,7 +103,10 @@ pub enum NameError {
     /// `{x}.pca`: the category is always static.
     PlaceholderCategory { name: String, placeholder: String },
     /// The first segment is not a known category.
-    UnknownCategory { category: String, suggestion: Option<String> },
+    UnknownCategory {
+        category: String,
+        suggestion: Option<String>,
+    },
 }
 
 impl fmt::Display for NameError {
@@ -111,22 +131,39 @@ impl fmt::Display for NameError {
                 "span name `{name}` has an empty segment at level {level}; \
                  segments are separated by a single dot"
             ),
-            NameError::TooDeep { name, levels, shorter } => write!(
+            NameError::TooDeep {
+                name,
+                levels,
+                shorter,
+            } => write!(
                 f,
                 "span name `{name}` has {levels} levels; at most {MAX_LEVELS} are allowed \
                  (category.subcategory.operation); write e.g. `{shorter}`"
             ),
-            NameError::Uppercase { name, segment, fixed } => write!(
+            NameError::Uppercase {
+                name,
+                segment,
+                fixed,
+            } => write!(
                 f,
                 "segment `{segment}` of span name `{name}` has uppercase letters; \
                  segments are lowercase snake_case; write `{fixed}`"
             ),
-            NameError::BadStart { name, segment, first } => write!(
+            NameError::BadStart {
+                name,
+                segment,
+                first,
+            } => write!(
                 f,
                 "segment `{segment}` of span name `{name}` starts with `{first}`; \
                  a segment starts with a lowercase letter (`[a-z][a-z0-9_]*`)"
             ),
-            NameError::BadChar { name, segment, ch, fixed } => {
+            NameError::BadChar {
+                name,
+                segment,
+                ch,
+                fixed,
+            } => {
                 write!(
                     f,
                     "segment `{segment}` of span name `{name}` contains `{}`; \
@@ -143,10 +180,9 @@ impl fmt::Display for NameError {
                 "span name `{name}` opens a placeholder `{{` that is never closed; \
                  write `{{argument}}` as a whole segment"
             ),
-            NameError::StrayBrace { name } => write!(
-                f,
-                "span name `{name}` has a `}}` without a matching `{{`"
-            ),
+            NameError::StrayBrace { name } => {
+                write!(f, "span name `{name}` has a `}}` without a matching `{{`")
+            }
             NameError::EmptyPlaceholder { name } => write!(
                 f,
                 "span name `{name}` has an empty placeholder `{{}}`; \
@@ -162,7 +198,10 @@ impl fmt::Display for NameError {
                 "the category of span name `{name}` is the placeholder `{{{placeholder}}}`; \
                  the category must be static so the span kind is known at compile time"
             ),
-            NameError::UnknownCategory { category, suggestion } => {
+            NameError::UnknownCategory {
+                category,
+                suggestion,
+            } => {
                 write!(f, "unknown span category `{category}`")?;
                 match suggestion {
                     Some(s) => write!(f, "; did you mean `{s}`?"),
@@ -198,16 +237,26 @@ pub fn validate_name(name: &str) -> Result<SpanName, NameError> {
     }
     let raw = split_segments(name)?;
     if raw.first() == Some(&"") {
-        return Err(NameError::LeadingDot { name: name.to_owned() });
+        return Err(NameError::LeadingDot {
+            name: name.to_owned(),
+        });
     }
     if raw.len() > 1 && raw.last() == Some(&"") {
-        return Err(NameError::TrailingDot { name: name.to_owned() });
+        return Err(NameError::TrailingDot {
+            name: name.to_owned(),
+        });
     }
     if let Some(i) = raw.iter().position(|s| s.is_empty()) {
-        return Err(NameError::EmptySegment { name: name.to_owned(), level: i + 1 });
+        return Err(NameError::EmptySegment {
+            name: name.to_owned(),
+            level: i + 1,
+        });
     }
     if raw.len() > MAX_LEVELS {
-        let mut shorter: Vec<String> = raw[..MAX_LEVELS - 1].iter().map(|s| (*s).to_owned()).collect();
+        let mut shorter: Vec<String> = raw[..MAX_LEVELS - 1]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         shorter.push(raw[MAX_LEVELS - 1..].join("_"));
         return Err(NameError::TooDeep {
             name: name.to_owned(),
@@ -219,7 +268,10 @@ pub fn validate_name(name: &str) -> Result<SpanName, NameError> {
     for (i, seg) in raw.iter().enumerate() {
         let parsed = parse_segment(name, seg)?;
         if let (0, Segment::Placeholder(p)) = (i, &parsed) {
-            return Err(NameError::PlaceholderCategory { name: name.to_owned(), placeholder: p.clone() });
+            return Err(NameError::PlaceholderCategory {
+                name: name.to_owned(),
+                placeholder: p.clone(),
+            });
         }
         segments.push(parsed);
     }
@@ -238,9 +290,17 @@ fn split_segments(name: &str) -> Result<Vec<&str>, NameError> {
     let mut open = false;
     for (i, ch) in name.char_indices() {
         match ch {
-            '{' if open => return Err(NameError::UnclosedPlaceholder { name: name.to_owned() }),
+            '{' if open => {
+                return Err(NameError::UnclosedPlaceholder {
+                    name: name.to_owned(),
+                });
+            }
             '{' => open = true,
-            '}' if !open => return Err(NameError::StrayBrace { name: name.to_owned() }),
+            '}' if !open => {
+                return Err(NameError::StrayBrace {
+                    name: name.to_owned(),
+                });
+            }
             '}' => open = false,
             '.' if !open => {
                 segments.push(&name[start..i]);
@@ -250,7 +310,9 @@ fn split_segments(name: &str) -> Result<Vec<&str>, NameError> {
         }
     }
     if open {
-        return Err(NameError::UnclosedPlaceholder { name: name.to_owned() });
+        return Err(NameError::UnclosedPlaceholder {
+            name: name.to_owned(),
+        });
     }
     segments.push(&name[start..]);
     Ok(segments)
@@ -259,12 +321,17 @@ fn split_segments(name: &str) -> Result<Vec<&str>, NameError> {
 fn parse_segment(name: &str, seg: &str) -> Result<Segment, NameError> {
     if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
         if inner.trim().is_empty() {
-            return Err(NameError::EmptyPlaceholder { name: name.to_owned() });
+            return Err(NameError::EmptyPlaceholder {
+                name: name.to_owned(),
+            });
         }
         return Ok(Segment::Placeholder(inner.trim().to_owned()));
     }
     if seg.contains(['{', '}']) {
-        return Err(NameError::PartialPlaceholder { name: name.to_owned(), segment: seg.to_owned() });
+        return Err(NameError::PartialPlaceholder {
+            name: name.to_owned(),
+            segment: seg.to_owned(),
+        });
     }
     if seg.chars().any(|c| c.is_uppercase()) {
         return Err(NameError::Uppercase {
@@ -273,22 +340,37 @@ fn parse_segment(name: &str, seg: &str) -> Result<Segment, NameError> {
             fixed: replace_segment(name, seg, &to_snake_case(seg)),
         });
     }
-    if let Some(ch) = seg.chars().find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')) {
+    if let Some(ch) = seg
+        .chars()
+        .find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+    {
         let fixed = match ch {
             '-' | ' ' => Some(replace_segment(name, seg, &seg.replace(['-', ' '], "_"))),
             _ => None,
         };
-        return Err(NameError::BadChar { name: name.to_owned(), segment: seg.to_owned(), ch, fixed });
+        return Err(NameError::BadChar {
+            name: name.to_owned(),
+            segment: seg.to_owned(),
+            ch,
+            fixed,
+        });
     }
     let first = seg.chars().next().unwrap_or('_');
     if !first.is_ascii_lowercase() {
-        return Err(NameError::BadStart { name: name.to_owned(), segment: seg.to_owned(), first });
+        return Err(NameError::BadStart {
+            name: name.to_owned(),
+            segment: seg.to_owned(),
+            first,
+        });
     }
     Ok(Segment::Static(seg.to_owned()))
 }
 
 fn replace_segment(name: &str, old: &str, new: &str) -> String {
-    name.split('.').map(|s| if s == old { new } else { s }).collect::<Vec<_>>().join(".")
+    name.split('.')
+        .map(|s| if s == old { new } else { s })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn to_snake_case(seg: &str) -> String {

@@ -87,6 +87,8 @@ impl FromStr for Kind {
         Kind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| ParseKindError { given: s.to_owned() })
+            .ok_or_else(|| ParseKindError {
+                given: s.to_owned(),
+            })
     }
 }

@@ -13,14 +13,16 @@
 //! assert_eq!(err.to_string(), "unknown span category `fuse`; did you mean `fusion`?");
 //! ```
 
+mod attributes;
 mod category;
 mod grammar;
 mod kind;
 mod phase;
 mod suggest;
 
+pub use attributes::{ATTRIBUTE_PREFIX, MAX_CALLER_ATTRIBUTES, STANDARD_FIELDS};
 pub use category::{CATEGORIES, Category, category, category_kind};
 pub use grammar::{MAX_LEVELS, NameError, Segment, SpanName, validate_name};
 pub use kind::{Kind, ParseKindError};
 pub use phase::{PHASES, ParsePhaseError, Phase};
-pub use suggest::closest;
+pub use suggest::{closest, edit_distance};

@@ -104,6 +104,8 @@ impl FromStr for Phase {
         PHASES
             .into_iter()
             .find(|p| p.as_str() == s)
-            .ok_or_else(|| ParsePhaseError { given: s.to_owned() })
+            .ok_or_else(|| ParsePhaseError {
+                given: s.to_owned(),
+            })
     }
 }

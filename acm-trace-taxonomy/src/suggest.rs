@@ -12,7 +12,13 @@ pub fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -
     }
     candidates
         .into_iter()
-        .map(|c| (edit_distance(given, c), std::cmp::Reverse(common_prefix(given, c)), c))
+        .map(|c| {
+            (
+                edit_distance(given, c),
+                std::cmp::Reverse(common_prefix(given, c)),
+                c,
+            )
+        })
         .filter(|&(d, _, c)| d > 0 && d * 2 <= given.chars().count().max(c.chars().count()))
         .min()
         .map(|(_, _, c)| c)
@@ -23,7 +29,11 @@ fn common_prefix(a: &str, b: &str) -> usize {
 }
 
 /// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
+///
+/// ```
+/// assert_eq!(acm_trace_taxonomy::edit_distance("kind", "knd"), 1);
+/// ```
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

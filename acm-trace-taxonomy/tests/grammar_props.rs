@@ -23,11 +23,18 @@ fn reference_accepts(name: &str) -> bool {
     };
     is_static(segments[0])
         && CATEGORIES.iter().any(|c| c.name == segments[0])
-        && segments[1..].iter().all(|s| is_static(s) || is_placeholder(s))
+        && segments[1..]
+            .iter()
+            .all(|s| is_static(s) || is_placeholder(s))
 }
 
 fn category() -> impl Strategy<Value = String> {
-    prop::sample::select(CATEGORIES.iter().map(|c| c.name.to_owned()).collect::<Vec<_>>())
+    prop::sample::select(
+        CATEGORIES
+            .iter()
+            .map(|c| c.name.to_owned())
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn segment() -> impl Strategy<Value = String> {
@@ -82,16 +89,28 @@ proptest! {
 #[test]
 fn messages_read_well() {
     let msg = |n: &str| validate_name(n).unwrap_err().to_string();
-    assert_eq!(msg("fuse"), "unknown span category `fuse`; did you mean `fusion`?");
-    assert_eq!(msg("load_data"), "unknown span category `load_data`; did you mean `load.data`?");
+    assert_eq!(
+        msg("fuse"),
+        "unknown span category `fuse`; did you mean `fusion`?"
+    );
+    assert_eq!(
+        msg("load_data"),
+        "unknown span category `load_data`; did you mean `load.data`?"
+    );
     assert_eq!(
         msg("data.guardrails.data_quality.missing"),
         "span name `data.guardrails.data_quality.missing` has 4 levels; at most 3 are allowed \
          (category.subcategory.operation); write e.g. `data.guardrails.data_quality_missing`"
     );
     assert!(matches!(validate_name(""), Err(NameError::Empty)));
-    assert!(matches!(validate_name("{x}.pca"), Err(NameError::PlaceholderCategory { .. })));
-    assert!(matches!(validate_name("fit.pca_{x}"), Err(NameError::PartialPlaceholder { .. })));
+    assert!(matches!(
+        validate_name("{x}.pca"),
+        Err(NameError::PlaceholderCategory { .. })
+    ));
+    assert!(matches!(
+        validate_name("fit.pca_{x}"),
+        Err(NameError::PartialPlaceholder { .. })
+    ));
     assert_eq!(
         msg("fit.dataQuality"),
         "segment `dataQuality` of span name `fit.dataQuality` has uppercase letters; \

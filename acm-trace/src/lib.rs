@@ -1,1 +1,92 @@
-//! acm-trace
+//! # acm-trace
+//!
+//! Compile-time checked OpenTelemetry span instrumentation for data pipelines.
+//!
+//! `#[acm_span("category.operation")]` rewrites a function to open a span whose name follows
+//! the naming convention and whose kind follows from its category. A name that breaks the
+//! convention does not compile:
+//!
+//! ```compile_fail
+//! #[acm_trace::acm_span("fuse.scores")] // error: unknown span category `fuse`; did you mean `fusion`?
+//! fn combine() {}
+//! ```
+//!
+//! ```
+//! use acm_trace::{acm_span, Outcome, set_outcome};
+//!
+//! #[derive(Debug)]
+//! struct FitError;
+//!
+//! #[acm_span("fit.pca")] // kind = auto: the `fit` category is INTERNAL
+//! fn fit_pca(x: &[f64]) -> Result<f64, FitError> {
+//!     if x.is_empty() { return Err(FitError) } // outcome `fail`, status ERROR
+//!     Ok(x.iter().sum())
+//! }
+//!
+//! #[acm_span("fit.{detector}", n_samples = x.len())] // static category, dynamic leaf
+//! fn fit(detector: &str, x: &[f64]) {
+//!     if x.is_empty() { set_outcome(Outcome::Noop) }
+//! }
+//!
+//! #[acm_span("forecast.fit_degradation", kind = internal, phase = "forecast")]
+//! fn fit_degradation(h: &[f64]) -> f64 { h.iter().copied().fold(0.0, f64::max) }
+//!
+//! # fn main() {
+//! assert!(fit_pca(&[1.0]).is_ok());
+//! fit("pca", &[]);
+//! let _ = fit_degradation(&[0.5]);
+//! let n = acm_trace::span!("sql.bulk_insert", n_operations = 3).in_scope(|| 3);
+//! assert_eq!(n, 3);
+//! # }
+//! ```
+//!
+//! ## The naming convention
+//!
+//! 1 to 3 dot-separated segments, `category[.subcategory[.operation]]`, each
+//! `[a-z][a-z0-9_]*`; a `{argument}` placeholder may stand for any segment but the first;
+//! the category must be one of [`taxonomy::CATEGORIES`], and gives the span kind and the
+//! default `acm.phase`.
+//!
+//! ## Options
+//!
+//! - `kind = auto | client | server | producer | consumer | internal` (default `auto`: the
+//!   category's kind);
+//! - `phase = "fit"`: overrides the category's phase;
+//! - `key = expr`, `key = %expr` (Display), `key = ?expr` (Debug): recorded as `acm.key`;
+//!   arguments are never recorded unless named this way;
+//! - `track_resources`: records `acm.mem_mb`, `acm.mem_delta_mb`, `acm.cpu_pct`,
+//!   `acm.duration_s`.
+//!
+//! On an `impl` block, `#[acm_span("score.{fn}")]` instruments every method, `{fn}` standing for
+//! the method's name; `#[acm_span(skip)]` on a method opts it out and a method's own
+//! `#[acm_span(..)]` wins.
+//!
+//! ## Results and outcomes
+//!
+//! A `Result` return sets `acm.outcome` to `success` or `fail`; on `Err` the span status is
+//! ERROR with the error's `Display` text (or `Debug`, or its type name: no bound is required)
+//! and `acm.error_type` is the error's type name. A panic sets `fail` and `acm.error_type =
+//! "panic"`. A future dropped before it completes says `cancelled`. [`set_outcome`] sets
+//! `noop` or `skip` from inside the body.
+//!
+//! ## Features
+//!
+//! `enable` (default): with it off, `#[acm_span]` and `span!` leave the code as it was, but
+//! names are still checked.
+
+pub use acm_trace_macros::{acm_span, span};
+pub use acm_trace_runtime::{
+    BlockSpan, Guard, Instrumented, Kind, Outcome, PendingSpan, Phase, RunContext, SpanSite,
+    catalog, context, set_outcome,
+};
+
+/// The naming convention: categories, kinds, phases and the name grammar.
+pub mod taxonomy {
+    pub use acm_trace_taxonomy::{
+        CATEGORIES, Category, MAX_LEVELS, NameError, PHASES, Segment, SpanName, category,
+        category_kind, validate_name,
+    };
+}
+
+#[doc(hidden)]
+pub use acm_trace_runtime::private as __private;

@@ -1,0 +1,205 @@
+//! Parses the arguments of `#[acm_span(...)]` and `span!(...)` into [`Args`].
+
+use proc_macro2::TokenStream;
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, LitStr, Token};
+
+/// The parsed arguments, each keeping the tokens it came from for later errors.
+#[derive(Clone)]
+pub struct Args {
+    pub name: Option<LitStr>,
+    pub kind: Option<KindArg>,
+    pub phase: Option<LitStr>,
+    pub track_resources: Option<Ident>,
+    pub skip: Option<Ident>,
+    pub attributes: Vec<Attribute>,
+    /// Problems found while parsing that do not stop the parse (duplicates, typos).
+    pub errors: Vec<syn::Error>,
+}
+
+/// `kind = auto | client | …`
+#[derive(Clone)]
+pub struct KindArg {
+    pub value: Ident,
+}
+
+/// How an attribute value is recorded.
+#[derive(Clone, Copy)]
+pub enum Format {
+    /// As a typed value (`tracing::Value`).
+    Value,
+    /// `%expr`: through `Display`.
+    Display,
+    /// `?expr`: through `Debug`.
+    Debug,
+}
+
+/// A caller attribute `key = expr`, recorded as `acm.key`.
+#[derive(Clone)]
+pub struct Attribute {
+    pub key: Ident,
+    pub format: Format,
+    pub value: Expr,
+}
+
+/// The option keywords, for "did you mean" suggestions.
+pub const OPTIONS: [&str; 4] = ["kind", "phase", "track_resources", "skip"];
+
+const EXPECTED: &str =
+    "expected `kind = …`, `phase = \"…\"`, `track_resources`, or an attribute `key = value`";
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = Args {
+            name: None,
+            kind: None,
+            phase: None,
+            track_resources: None,
+            skip: None,
+            attributes: Vec::new(),
+            errors: Vec::new(),
+        };
+        if input.is_empty() {
+            return Ok(args);
+        }
+        if input.peek(LitStr) {
+            args.name = Some(input.parse()?);
+        } else if input.peek(Ident) && !input.peek2(Token![=]) {
+            // A bare keyword first: `skip`, or options without a name (reported later).
+        } else if !(input.peek(Ident) && input.peek2(Token![=])) {
+            let expr: Expr = input.parse()?;
+            return Err(syn::Error::new(
+                expr.span(),
+                "the span name must be a string literal, e.g. `#[acm_span(\"fit.pca\")]`, \
+                 so that it can be checked at compile time",
+            ));
+        }
+        let mut first = args.name.is_none();
+        while !input.is_empty() {
+            if !first {
+                input.parse::<Token![,]>()?;
+                if input.is_empty() {
+                    break;
+                }
+            }
+            first = false;
+            args.parse_option(input)?;
+        }
+        Ok(args)
+    }
+}
+
+impl Args {
+    fn parse_option(&mut self, input: ParseStream<'_>) -> syn::Result<()> {
+        if input.peek(LitStr) {
+            let lit: LitStr = input.parse()?;
+            return Err(syn::Error::new(
+                lit.span(),
+                "the span name must come first, and only once",
+            ));
+        }
+        let key: Ident = input
+            .call(syn::ext::IdentExt::parse_any)
+            .map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
+        let has_value = input.peek(Token![=]);
+        match (key.to_string().as_str(), has_value) {
+            ("kind", true) => {
+                input.parse::<Token![=]>()?;
+                let value: Ident = input.parse().map_err(|e| {
+                    syn::Error::new(e.span(), "expected a span kind: auto, client, server, producer, consumer or internal")
+                })?;
+                self.set_once(&key, |a| &mut a.kind, KindArg { value });
+            }
+            ("phase", true) => {
+                input.parse::<Token![=]>()?;
+                let value: LitStr = input.parse().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "expected the phase as a string literal, e.g. `phase = \"fit\"`",
+                    )
+                })?;
+                self.set_once(&key, |a| &mut a.phase, value);
+            }
+            ("track_resources" | "skip", true) => {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("`{key}` takes no value; write just `{key}`"),
+                ));
+            }
+            ("track_resources", false) => {
+                self.set_once(&key, |a| &mut a.track_resources, key.clone())
+            }
+            ("skip", false) => self.set_once(&key, |a| &mut a.skip, key.clone()),
+            (_, true) => {
+                input.parse::<Token![=]>()?;
+                let format = if input.peek(Token![%]) {
+                    input.parse::<Token![%]>()?;
+                    Format::Display
+                } else if input.peek(Token![?]) {
+                    input.parse::<Token![?]>()?;
+                    Format::Debug
+                } else {
+                    Format::Value
+                };
+                let value: Expr = input.parse()?;
+                self.push_attribute(Attribute { key, format, value });
+            }
+            (other, false) => {
+                let mut msg = format!("unknown option `{other}`");
+                match acm_trace_taxonomy::closest(other, OPTIONS) {
+                    Some(best) => msg.push_str(&format!("; did you mean `{best}`?")),
+                    None => msg.push_str(&format!("; {EXPECTED}")),
+                }
+                self.errors.push(syn::Error::new(key.span(), msg));
+            }
+        }
+        Ok(())
+    }
+
+    fn set_once<T>(
+        &mut self,
+        key: &Ident,
+        slot: impl FnOnce(&mut Self) -> &mut Option<T>,
+        value: T,
+    ) {
+        let slot = slot(self);
+        if slot.is_some() {
+            let e = syn::Error::new(
+                key.span(),
+                format!("duplicate option `{key}`; give it once"),
+            );
+            self.errors.push(e);
+        } else {
+            *slot = Some(value);
+        }
+    }
+
+    fn push_attribute(&mut self, attr: Attribute) {
+        let key = attr.key.to_string();
+        // `key = value` is open-ended, so only a near miss of an option is taken as a typo.
+        let typo_of = ["kind", "phase"]
+            .into_iter()
+            .find(|o| key.len() > 2 && acm_trace_taxonomy::edit_distance(&key, o) == 1);
+        if let Some(best) = typo_of {
+            self.errors.push(syn::Error::new(
+                attr.key.span(),
+                format!("unknown option `{key}`; did you mean `{best}`?"),
+            ));
+            return;
+        }
+        if self.attributes.iter().any(|a| a.key == attr.key) {
+            self.errors.push(syn::Error::new(
+                attr.key.span(),
+                format!("duplicate attribute `{key}`; each attribute is recorded once"),
+            ));
+            return;
+        }
+        self.attributes.push(attr);
+    }
+}
+
+/// Parses `#[acm_span(...)]` arguments.
+pub fn parse(tokens: TokenStream) -> syn::Result<Args> {
+    syn::parse2(tokens)
+}

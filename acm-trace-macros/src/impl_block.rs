@@ -1,0 +1,85 @@
+//! `#[acm_span("score.{fn}")]` on an impl block: every method with a body gets a span named by
+//! the template, `{fn}` standing for the method's name. A method's own `#[acm_span(..)]` wins;
+//! `#[acm_span(skip)]` opts it out.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::{Ident, ImplItem, ItemImpl};
+
+use crate::attr::Args;
+use crate::expand::{instrument, with_errors};
+use crate::valid::{self, Site};
+
+enum Own {
+    /// No `#[acm_span]` on the method.
+    None,
+    /// `#[acm_span(skip)]`, removed from the output.
+    Skip(usize),
+    /// The method's own attribute, left to expand by itself.
+    Own,
+}
+
+fn own_attribute(attrs: &[syn::Attribute]) -> Own {
+    for (i, a) in attrs.iter().enumerate() {
+        if a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "acm_span")
+        {
+            let is_skip = a.parse_args::<Ident>().is_ok_and(|id| id == "skip");
+            return if is_skip { Own::Skip(i) } else { Own::Own };
+        }
+    }
+    Own::None
+}
+
+pub fn expand(args: syn::Result<Args>, mut imp: ItemImpl, attr_span: Span) -> TokenStream {
+    let args = match args {
+        Ok(args) => args,
+        Err(e) => return with_errors(strip_skips(imp).to_token_stream(), e),
+    };
+    // Report problems of the template itself once, not once per method.
+    let probe_method = Ident::new("method", Span::call_site());
+    if let Err(e) = valid::validate(
+        args.clone(),
+        &Site {
+            sig: None,
+            method: Some(&probe_method),
+            attr_span,
+        },
+    ) {
+        return with_errors(strip_skips(imp).to_token_stream(), e);
+    }
+    for item in &mut imp.items {
+        let ImplItem::Fn(method) = item else { continue };
+        match own_attribute(&method.attrs) {
+            Own::Skip(i) => {
+                method.attrs.remove(i);
+            }
+            Own::Own => {}
+            Own::None => {
+                let ident = method.sig.ident.clone();
+                let tokens =
+                    instrument(args.clone(), method.clone().into(), Some(&ident), attr_span);
+                // Errors come back as `compile_error!` next to the unchanged method; keep
+                // both by emitting the tokens verbatim.
+                match syn::parse2::<syn::ImplItemFn>(tokens.clone()) {
+                    Ok(rewritten) => *method = rewritten,
+                    Err(_) => *item = ImplItem::Verbatim(tokens),
+                }
+            }
+        }
+    }
+    imp.to_token_stream()
+}
+
+fn strip_skips(mut imp: ItemImpl) -> ItemImpl {
+    for item in &mut imp.items {
+        if let ImplItem::Fn(method) = item {
+            if let Own::Skip(i) = own_attribute(&method.attrs) {
+                method.attrs.remove(i);
+            }
+        }
+    }
+    imp
+}

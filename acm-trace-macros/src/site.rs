@@ -1,0 +1,97 @@
+//! The `static` that describes a site: catalog entry and `tracing` callsite in one.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::Ident;
+
+use crate::valid::Spec;
+
+/// `static __ACM_SITE: SpanSite = …;`, registered in the catalog. `anchor` is the token whose
+/// line the site reports (the function name, or the `span!` call).
+pub fn site_static(spec: &Spec, function: &str, anchor: Span) -> TokenStream {
+    let name = &spec.name;
+    let category = spec.category;
+    let kind = Ident::new(&variant(spec.kind.as_str()), Span::call_site());
+    let phase = Ident::new(&variant(spec.phase.as_str()), Span::call_site());
+    let fields = if spec.attributes.is_empty() {
+        quote!(&::acm_trace::__private::STANDARD_FIELDS)
+    } else {
+        let standard = acm_trace_taxonomy::STANDARD_FIELDS;
+        let own = spec.attributes.iter().map(|a| {
+            format!(
+                "{}{}",
+                acm_trace_taxonomy::ATTRIBUTE_PREFIX,
+                a.key.to_string().trim_start_matches("r#")
+            )
+        });
+        quote!(&[#(#standard,)* #(#own),*])
+    };
+    let flags = u8::from(spec.dynamic.is_some()) | (u8::from(spec.track_resources) << 1);
+    let line = quote_spanned!(anchor=> ::acm_trace::__private::line!());
+    quote! {
+        #[::acm_trace::__private::linkme::distributed_slice(::acm_trace::__private::SITES)]
+        #[linkme(crate = ::acm_trace::__private::linkme)]
+        static __ACM_SITE: ::acm_trace::__private::SpanSite = ::acm_trace::__private::SpanSite::new(
+            &__ACM_SITE, #name, #category,
+            ::acm_trace::__private::Kind::#kind, ::acm_trace::__private::Phase::#phase, #function,
+            ::acm_trace::__private::module_path!(), ::acm_trace::__private::file!(), #line,
+            #fields, #flags,
+        );
+    }
+}
+
+fn variant(lower: &str) -> String {
+    let mut chars = lower.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// The expression that opens the span: `Guard` (entered, for synchronous code) or
+/// `PendingSpan` (for futures). Attribute values and dynamic names are evaluated only when
+/// something listens.
+pub fn opener(spec: &Spec, entered: bool) -> TokenStream {
+    let (ty, plain, with) = if entered {
+        (quote!(Guard), quote!(enter), quote!(enter_with))
+    } else {
+        (quote!(PendingSpan), quote!(open), quote!(open_with))
+    };
+    if spec.dynamic.is_none() && spec.attributes.is_empty() {
+        return quote!(::acm_trace::__private::#ty::#plain(&__ACM_SITE));
+    }
+    let name = match &spec.dynamic {
+        Some((format, exprs)) => quote!(::acm_trace::__private::Some(
+            &::acm_trace::__private::format_args!(#format, #(#exprs),*)
+                as &dyn ::acm_trace::__private::Value
+        )),
+        None => quote!(::acm_trace::__private::None),
+    };
+    let values = spec.attributes.iter().map(|a| {
+        let value = &a.value;
+        match a.format {
+            crate::attr::Format::Value => quote!(&(#value) as &dyn ::acm_trace::__private::Value),
+            crate::attr::Format::Display => {
+                quote!(&::acm_trace::__private::display(&(#value)) as &dyn ::acm_trace::__private::Value)
+            }
+            crate::attr::Format::Debug => {
+                quote!(&::acm_trace::__private::debug(&(#value)) as &dyn ::acm_trace::__private::Value)
+            }
+        }
+    });
+    quote! {
+        if ::acm_trace::__private::enabled(&__ACM_SITE) {
+            ::acm_trace::__private::#ty::#with(&__ACM_SITE, #name, &[#(#values),*])
+        } else {
+            ::acm_trace::__private::#ty::disabled()
+        }
+    }
+}
+
+/// What the value at `expr` (a reference) says about the outcome.
+pub fn finding(expr: &TokenStream) -> TokenStream {
+    quote! {{
+        use ::acm_trace::__private::probe::*;
+        (&&&&::acm_trace::__private::probe::Probe(#expr)).acm_finding()
+    }}
+}

@@ -1,0 +1,110 @@
+//! The catalog of every instrumented site linked into the program.
+//!
+//! ```
+//! for site in acm_trace_runtime::catalog::sites() {
+//!     println!("{} ({}) at {}:{}", site.name, site.kind, site.file, site.line);
+//! }
+//! acm_trace_runtime::catalog::check().expect("no name is used with two kinds");
+//! ```
+
+use std::fmt;
+
+use linkme::distributed_slice;
+use tracing_core::Metadata;
+
+use crate::SpanSite;
+
+/// Every `SpanSite` static of the program, collected by the linker.
+#[doc(hidden)]
+#[distributed_slice]
+pub static SITES: [SpanSite];
+
+/// Every instrumented site linked into this program, in no particular order.
+pub fn sites() -> impl Iterator<Item = &'static SpanSite> {
+    SITES.iter()
+}
+
+/// The site that owns `meta`, if `meta` belongs to an acm span.
+///
+/// Constant time: the sites live in one linker section, so the metadata's address tells
+/// which element it is part of.
+pub fn site_of(meta: &'static Metadata<'static>) -> Option<&'static SpanSite> {
+    let sites: &'static [SpanSite] = &SITES;
+    let size = std::mem::size_of::<SpanSite>();
+    let base = sites.as_ptr() as usize;
+    let addr = std::ptr::from_ref(meta) as usize;
+    let offset = addr.checked_sub(base)?;
+    let site = sites.get(offset / size)?;
+    std::ptr::eq(site.metadata(), meta).then_some(site)
+}
+
+/// Two sites that use one static name with different span kinds.
+#[derive(Debug)]
+pub struct KindConflict {
+    /// The shared name.
+    pub name: &'static str,
+    /// The first site.
+    pub first: &'static SpanSite,
+    /// The second site, whose kind differs.
+    pub second: &'static SpanSite,
+}
+
+/// What [`check`] found.
+#[derive(Debug)]
+pub struct CatalogError {
+    /// Every conflicting pair.
+    pub conflicts: Vec<KindConflict>,
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} span name(s) used with different kinds:",
+            self.conflicts.len()
+        )?;
+        for c in &self.conflicts {
+            writeln!(
+                f,
+                "  `{}`: {} at {}:{} ({}), {} at {}:{} ({})",
+                c.name,
+                c.first.kind,
+                c.first.file,
+                c.first.line,
+                c.first.function,
+                c.second.kind,
+                c.second.file,
+                c.second.line,
+                c.second.function,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// Checks the catalog: every static span name has one kind everywhere.
+pub fn check() -> Result<(), CatalogError> {
+    let mut statics: Vec<&'static SpanSite> = sites().filter(|s| s.is_static).collect();
+    statics.sort_by_key(|s| (s.name, s.file, s.line));
+    let mut conflicts = Vec::new();
+    for group in statics.chunk_by(|a, b| a.name == b.name) {
+        let first = group[0];
+        conflicts.extend(
+            group[1..]
+                .iter()
+                .filter(|s| s.kind != first.kind)
+                .map(|&second| KindConflict {
+                    name: first.name,
+                    first,
+                    second,
+                }),
+        );
+    }
+    if conflicts.is_empty() {
+        Ok(())
+    } else {
+        Err(CatalogError { conflicts })
+    }
+}

@@ -1,0 +1,314 @@
+use std::fmt;
+
+use tracing::Span;
+use tracing_core::field::{Field, Value};
+use tracing_core::{Level, LevelFilter};
+
+use crate::fields;
+use crate::outcome::{self, Finding, Outcome};
+use crate::{SpanSite, context};
+
+/// Whether spans of `site` would be recorded now: one relaxed load when nothing listens.
+#[doc(hidden)]
+#[inline]
+pub fn enabled(site: &'static SpanSite) -> bool {
+    if Level::INFO > tracing::level_filters::STATIC_MAX_LEVEL
+        || Level::INFO > LevelFilter::current()
+    {
+        return false;
+    }
+    let interest = site.callsite().interest();
+    !interest.is_never()
+        && (interest.is_always()
+            || tracing::dispatcher::get_default(|d| d.enabled(site.metadata())))
+}
+
+/// The open span of a site, and what is known so far about how it ends.
+pub(crate) struct SpanState {
+    span: Span,
+    recorded: bool,
+    explicit: Option<Outcome>,
+    resources: Option<crate::private::ResourceStart>,
+}
+
+fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) -> SpanState {
+    let meta = site.metadata();
+    let set = meta.fields();
+    let mut iter = set.iter();
+    let Some(first) = iter.next() else {
+        return SpanState::none();
+    };
+    // Unused slots repeat the first key with no value, which records nothing.
+    let keys: [Field; 32] = std::array::from_fn(|i| {
+        if i == 0 {
+            first.clone()
+        } else {
+            iter.next().unwrap_or_else(|| first.clone())
+        }
+    });
+    let mut values: [Option<&dyn Value>; 32] = [None; 32];
+    let ctx = context::current();
+    values[fields::OTEL_NAME] = name;
+    let kind = site.kind.as_str();
+    values[fields::OTEL_KIND] = Some(&kind as &dyn Value);
+    values[fields::CATEGORY] = Some(&site.category as &dyn Value);
+    let phase = site.phase.as_str();
+    values[fields::PHASE] = Some(&phase as &dyn Value);
+    values[fields::FUNCTION] = Some(&site.function as &dyn Value);
+    if let Some(ctx) = &ctx {
+        values[fields::EQUIPMENT] = Some(&ctx.equipment as &dyn Value);
+        values[fields::EQUIP_ID] = Some(&ctx.equip_id as &dyn Value);
+        values[fields::RUN_ID] = Some(&ctx.run_id as &dyn Value);
+        values[fields::SERVICE] = Some(&ctx.service as &dyn Value);
+        values[fields::BATCH_NUM] = Some(&ctx.batch_num as &dyn Value);
+        values[fields::BATCH_TOTAL] = Some(&ctx.batch_total as &dyn Value);
+    }
+    for (slot, attr) in values[fields::STANDARD.len()..].iter_mut().zip(attrs) {
+        *slot = Some(*attr);
+    }
+    let pairs: [(&Field, Option<&dyn Value>); 32] = std::array::from_fn(|i| (&keys[i], values[i]));
+    let span = Span::new(meta, &set.value_set(&pairs));
+    let resources = site
+        .track_resources
+        .then(crate::private::ResourceStart::now);
+    SpanState {
+        span,
+        recorded: false,
+        explicit: None,
+        resources,
+    }
+}
+
+impl SpanState {
+    fn none() -> Self {
+        SpanState {
+            span: Span::none(),
+            recorded: true,
+            explicit: None,
+            resources: None,
+        }
+    }
+
+    fn record(&self, index: usize, value: &dyn Value) {
+        if let Some(meta) = self.span.metadata() {
+            if let Some(field) = meta.fields().iter().nth(index) {
+                self.span.record(&field, value);
+            }
+        }
+    }
+
+    pub(crate) fn enter(&self) {
+        self.span
+            .with_subscriber(|(id, dispatch)| dispatch.enter(id));
+        outcome::push_slot();
+    }
+
+    pub(crate) fn exit(&mut self) {
+        if let Some(explicit) = outcome::pop_slot() {
+            self.explicit = Some(explicit);
+        }
+        self.span
+            .with_subscriber(|(id, dispatch)| dispatch.exit(id));
+    }
+
+    /// Records the outcome the return value implies; an explicit `set_outcome` still wins.
+    pub(crate) fn finish(&mut self, finding: &Finding<'_>) {
+        if self.recorded {
+            return;
+        }
+        self.recorded = true;
+        match finding {
+            Finding::Success => self.record_outcome(Outcome::Success),
+            Finding::Error { type_name, .. } => {
+                self.record_outcome(Outcome::Fail);
+                self.record(fields::ERROR_TYPE, type_name);
+                self.record(fields::STATUS_CODE, &"error");
+                let description = crate::private::bounded_text(finding);
+                self.record(fields::STATUS_DESCRIPTION, &description.as_str());
+            }
+        }
+    }
+
+    fn record_outcome(&self, outcome: Outcome) {
+        self.record(fields::OUTCOME, &self.explicit.unwrap_or(outcome).as_str());
+    }
+
+    /// Ends the span: records what nothing recorded yet. `cancelled` is true for a future
+    /// dropped before it completed.
+    pub(crate) fn end(&mut self, cancelled: bool) {
+        if !self.recorded {
+            self.recorded = true;
+            if std::thread::panicking() {
+                self.record_outcome(Outcome::Fail);
+                self.record(fields::ERROR_TYPE, &"panic");
+                self.record(fields::STATUS_CODE, &"error");
+                self.record(fields::STATUS_DESCRIPTION, &"panicked");
+            } else if cancelled {
+                self.record_outcome(Outcome::Cancelled);
+            } else {
+                self.record_outcome(Outcome::Success);
+            }
+        }
+        if let Some(start) = self.resources.take() {
+            start.record_end(|index, value| self.record(index, value));
+        }
+    }
+
+    pub(crate) fn span(&self) -> &Span {
+        &self.span
+    }
+}
+
+/// The span of a synchronous call: entered when opened, exited and closed when dropped.
+///
+/// Created by `#[acm_span]` expansions; not meant to be built by hand.
+#[must_use]
+pub struct Guard {
+    state: Option<SpanState>,
+}
+
+impl Guard {
+    /// A guard that records nothing.
+    #[doc(hidden)]
+    #[inline]
+    pub fn disabled() -> Guard {
+        Guard { state: None }
+    }
+
+    /// Opens and enters a span of `site` if anything listens.
+    #[doc(hidden)]
+    #[inline]
+    pub fn enter(site: &'static SpanSite) -> Guard {
+        if enabled(site) {
+            Guard::enter_with(site, None, &[])
+        } else {
+            Guard::disabled()
+        }
+    }
+
+    /// Opens and enters a span with a dynamic name and the caller's attributes. The caller has
+    /// checked [`enabled`] so that attribute expressions are only evaluated when needed.
+    #[doc(hidden)]
+    pub fn enter_with(
+        site: &'static SpanSite,
+        name: Option<&dyn Value>,
+        attrs: &[&dyn Value],
+    ) -> Guard {
+        let state = open_span(site, name, attrs);
+        state.enter();
+        Guard { state: Some(state) }
+    }
+
+    /// Records what the function's return value says.
+    #[doc(hidden)]
+    #[inline]
+    pub fn finish(&mut self, finding: Finding<'_>) {
+        if let Some(state) = &mut self.state {
+            state.finish(&finding);
+        }
+    }
+
+    /// Leaves the span without closing it, to hand it to the future the function returns.
+    #[doc(hidden)]
+    pub fn exit(mut self) -> PendingSpan {
+        let state = self.state.take().map(|mut s| {
+            s.exit();
+            s
+        });
+        PendingSpan { state }
+    }
+
+    /// The `tracing` span, or a disabled span.
+    pub fn span(&self) -> Span {
+        self.state
+            .as_ref()
+            .map_or_else(Span::none, |s| s.span().clone())
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(state) = &mut self.state {
+            state.exit();
+            state.end(false);
+        }
+    }
+}
+
+impl fmt::Debug for Guard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Guard")
+            .field("span", &self.state.as_ref().map(SpanState::span))
+            .finish()
+    }
+}
+
+/// An open span that is not entered: what a future carries until it is polled.
+#[must_use]
+pub struct PendingSpan {
+    pub(crate) state: Option<SpanState>,
+}
+
+impl PendingSpan {
+    /// A span that records nothing.
+    #[doc(hidden)]
+    #[inline]
+    pub fn disabled() -> PendingSpan {
+        PendingSpan { state: None }
+    }
+
+    /// Opens a span of `site` if anything listens, without entering it.
+    #[doc(hidden)]
+    #[inline]
+    pub fn open(site: &'static SpanSite) -> PendingSpan {
+        if enabled(site) {
+            PendingSpan::open_with(site, None, &[])
+        } else {
+            PendingSpan::disabled()
+        }
+    }
+
+    /// Opens a span with a dynamic name and the caller's attributes.
+    #[doc(hidden)]
+    pub fn open_with(
+        site: &'static SpanSite,
+        name: Option<&dyn Value>,
+        attrs: &[&dyn Value],
+    ) -> PendingSpan {
+        PendingSpan {
+            state: Some(open_span(site, name, attrs)),
+        }
+    }
+
+    /// The `tracing` span, or a disabled span.
+    pub fn span(&self) -> Span {
+        self.state
+            .as_ref()
+            .map_or_else(Span::none, |s| s.span().clone())
+    }
+
+    /// Enters the span until the returned guard is dropped.
+    pub fn enter(mut self) -> Guard {
+        let state = self.state.take();
+        if let Some(state) = &state {
+            state.enter();
+        }
+        Guard { state }
+    }
+}
+
+impl Drop for PendingSpan {
+    fn drop(&mut self) {
+        if let Some(state) = &mut self.state {
+            state.end(false);
+        }
+    }
+}
+
+impl fmt::Debug for PendingSpan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingSpan")
+            .field("span", &self.state.as_ref().map(SpanState::span))
+            .finish()
+    }
+}

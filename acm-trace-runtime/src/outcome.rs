@@ -1,0 +1,167 @@
+use std::cell::RefCell;
+use std::fmt;
+
+/// How a span's work ended, recorded as `acm.outcome`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The work was done. Set by itself when the function returns (or returns `Ok`).
+    Success,
+    /// The work failed. Set by itself on `Err` and on panic.
+    Fail,
+    /// There was nothing to do.
+    Noop,
+    /// The work was skipped on purpose.
+    Skip,
+    /// The future was dropped before it completed. Set by itself.
+    Cancelled,
+}
+
+impl Outcome {
+    /// The value recorded as `acm.outcome`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Fail => "fail",
+            Outcome::Noop => "noop",
+            Outcome::Skip => "skip",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+thread_local! {
+    // One slot per acm span entered on this thread, innermost last.
+    static EXPLICIT: RefCell<Vec<Option<Outcome>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Sets the outcome of the innermost `#[acm_span]` span running on this thread, e.g.
+/// [`Outcome::Noop`] when a stage found nothing to do. It wins over the outcome the span would
+/// get by itself. Outside any acm span it does nothing.
+///
+/// ```
+/// use acm_trace_runtime::{Outcome, set_outcome};
+/// set_outcome(Outcome::Skip); // no span here: nothing happens
+/// ```
+pub fn set_outcome(outcome: Outcome) {
+    let _ = EXPLICIT.try_with(|slots| {
+        if let Some(last) = slots.borrow_mut().last_mut() {
+            *last = Some(outcome);
+        }
+    });
+}
+
+pub(crate) fn push_slot() {
+    let _ = EXPLICIT.try_with(|slots| slots.borrow_mut().push(None));
+}
+
+pub(crate) fn pop_slot() -> Option<Outcome> {
+    EXPLICIT
+        .try_with(|slots| slots.borrow_mut().pop().flatten())
+        .ok()
+        .flatten()
+}
+
+/// What a function's return value says about its outcome.
+#[doc(hidden)]
+pub enum Finding<'a> {
+    /// Not an error.
+    Success,
+    /// An `Err(e)`: the type name of `E` and the best description available.
+    Error {
+        type_name: &'static str,
+        text: ErrorText<'a>,
+    },
+}
+
+/// The description of an error, through whichever formatting trait the type has.
+#[doc(hidden)]
+pub enum ErrorText<'a> {
+    Display(&'a dyn fmt::Display),
+    Debug(&'a dyn fmt::Debug),
+    TypeName,
+}
+
+impl fmt::Display for Finding<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Finding::Success => Ok(()),
+            Finding::Error { type_name, text } => match text {
+                ErrorText::Display(d) => d.fmt(f),
+                ErrorText::Debug(d) => d.fmt(f),
+                ErrorText::TypeName => f.write_str(type_name),
+            },
+        }
+    }
+}
+
+/// Autoref specialisation over the return value: the most specific impl that applies wins,
+/// so `Result<_, E>` is told apart from other types, and `E` is described by `Display`, else
+/// `Debug`, else its type name, without any bound on the user's types.
+#[doc(hidden)]
+pub mod probe {
+    use super::{ErrorText, Finding};
+    use std::fmt::{Debug, Display};
+
+    pub struct Probe<'a, T: ?Sized>(pub &'a T);
+
+    // The finding borrows the value, not the probe, so it outlives the probe temporaries.
+    pub trait ViaDisplay<'a> {
+        fn acm_finding(&self) -> Finding<'a>;
+    }
+    impl<'a, T, E: Display> ViaDisplay<'a> for &&&Probe<'a, Result<T, E>> {
+        fn acm_finding(&self) -> Finding<'a> {
+            match self.0 {
+                Ok(_) => Finding::Success,
+                Err(e) => Finding::Error {
+                    type_name: std::any::type_name::<E>(),
+                    text: ErrorText::Display(e),
+                },
+            }
+        }
+    }
+
+    pub trait ViaDebug<'a> {
+        fn acm_finding(&self) -> Finding<'a>;
+    }
+    impl<'a, T, E: Debug> ViaDebug<'a> for &&Probe<'a, Result<T, E>> {
+        fn acm_finding(&self) -> Finding<'a> {
+            match self.0 {
+                Ok(_) => Finding::Success,
+                Err(e) => Finding::Error {
+                    type_name: std::any::type_name::<E>(),
+                    text: ErrorText::Debug(e),
+                },
+            }
+        }
+    }
+
+    pub trait ViaTypeName<'a> {
+        fn acm_finding(&self) -> Finding<'a>;
+    }
+    impl<'a, T, E> ViaTypeName<'a> for &Probe<'a, Result<T, E>> {
+        fn acm_finding(&self) -> Finding<'a> {
+            match self.0 {
+                Ok(_) => Finding::Success,
+                Err(_) => Finding::Error {
+                    type_name: std::any::type_name::<E>(),
+                    text: ErrorText::TypeName,
+                },
+            }
+        }
+    }
+
+    pub trait NotResult<'a> {
+        fn acm_finding(&self) -> Finding<'a>;
+    }
+    impl<'a, T: ?Sized> NotResult<'a> for Probe<'a, T> {
+        fn acm_finding(&self) -> Finding<'a> {
+            Finding::Success
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! What `#[acm_span]` and `span!` expansions call. Not a public API: it changes with the
+//! macros, which refer to it as `::acm_trace::__private`.
+
+pub use crate::block::BlockSpan;
+pub use crate::catalog::SITES;
+pub use crate::future::{Instrumented, NoProbe, Probe as FutureProbe};
+pub use crate::guard::{Guard, PendingSpan, enabled};
+pub use crate::outcome::{ErrorText, Finding, probe};
+pub use crate::resources::ResourceStart;
+pub use crate::site::{DYNAMIC_NAME, SpanSite, TRACK_RESOURCES};
+pub use crate::{Kind, Phase};
+pub use acm_trace_taxonomy::STANDARD_FIELDS;
+pub use core::option::Option::{None, Some};
+pub use core::{file, line, module_path};
+pub use linkme;
+pub use std::boxed::Box;
+pub use std::format_args;
+pub use tracing::field::{debug, display};
+pub use tracing_core::field::Value;
+
+/// The description of an error, cut to a bounded length on a character boundary so a huge
+/// `Debug` dump cannot flood the exporter.
+pub(crate) fn bounded_text(finding: &Finding<'_>) -> String {
+    use std::fmt::Write;
+    const LIMIT: usize = 4096;
+    let mut text = String::new();
+    let _ = write!(text, "{finding}");
+    if text.len() > LIMIT {
+        let mut cut = LIMIT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+    text
+}
+
+/// Runs `future` inside `span`, recording the outcome its output implies.
+#[inline]
+pub fn instrument<F, P>(span: PendingSpan, future: F, probe: P) -> Instrumented<F, P>
+where
+    F: std::future::Future,
+    P: crate::future::Probe<F::Output>,
+{
+    Instrumented::new(span, future, probe)
+}

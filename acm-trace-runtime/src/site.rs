@@ -1,0 +1,110 @@
+use std::fmt;
+
+use tracing_core::callsite::{DefaultCallsite, Identifier};
+use tracing_core::field::FieldSet;
+use tracing_core::{Level, Metadata};
+
+use crate::{Kind, Phase};
+
+/// One instrumented place in the program: a function under `#[acm_span]` or a `span!` call.
+///
+/// Every site is a `static` that registers itself in the [`crate::catalog`], so a program can
+/// list and check its spans without running them. It is also the site's `tracing` callsite.
+pub struct SpanSite {
+    /// The span name as written; a dynamic name keeps its `{placeholder}` segments.
+    pub name: &'static str,
+    /// The category: the first segment of the name.
+    pub category: &'static str,
+    /// The span kind, resolved at compile time.
+    pub kind: Kind,
+    /// The `acm.phase` of the span.
+    pub phase: Phase,
+    /// The instrumented function (or the enclosing function of a `span!` call).
+    pub function: &'static str,
+    /// `module_path!()` at the site.
+    pub module_path: &'static str,
+    /// `file!()` at the site.
+    pub file: &'static str,
+    /// `line!()` at the site.
+    pub line: u32,
+    /// Whether every segment of the name is static.
+    pub is_static: bool,
+    /// Whether `track_resources` was given.
+    pub track_resources: bool,
+    meta: Metadata<'static>,
+    callsite: DefaultCallsite,
+}
+
+/// Flag bits for [`SpanSite::new`].
+#[doc(hidden)]
+pub const DYNAMIC_NAME: u8 = 1;
+#[doc(hidden)]
+pub const TRACK_RESOURCES: u8 = 2;
+
+impl SpanSite {
+    /// Builds a site; `this` is the address of the static being initialised, which the
+    /// `tracing` callsite needs to identify itself.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn new(
+        this: &'static SpanSite,
+        name: &'static str,
+        category: &'static str,
+        kind: Kind,
+        phase: Phase,
+        function: &'static str,
+        module_path: &'static str,
+        file: &'static str,
+        line: u32,
+        fields: &'static [&'static str],
+        flags: u8,
+    ) -> SpanSite {
+        SpanSite {
+            name,
+            category,
+            kind,
+            phase,
+            function,
+            module_path,
+            file,
+            line,
+            is_static: flags & DYNAMIC_NAME == 0,
+            track_resources: flags & TRACK_RESOURCES != 0,
+            meta: Metadata::new(
+                name,
+                module_path,
+                Level::INFO,
+                Some(file),
+                Some(line),
+                Some(module_path),
+                FieldSet::new(fields, Identifier(&this.callsite)),
+                tracing_core::metadata::Kind::SPAN,
+            ),
+            callsite: DefaultCallsite::new(&this.meta),
+        }
+    }
+
+    /// The `tracing` metadata of spans opened at this site.
+    pub fn metadata(&'static self) -> &'static Metadata<'static> {
+        &self.meta
+    }
+
+    pub(crate) fn callsite(&'static self) -> &'static DefaultCallsite {
+        &self.callsite
+    }
+}
+
+impl fmt::Debug for SpanSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpanSite")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("category", &self.category)
+            .field("phase", &self.phase)
+            .field("function", &self.function)
+            .field("module_path", &self.module_path)
+            .field("file", &self.file)
+            .field("line", &self.line)
+            .finish_non_exhaustive()
+    }
+}
