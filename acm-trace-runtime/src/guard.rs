@@ -48,6 +48,9 @@ fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Va
     });
     let mut values: [Option<&dyn Value>; 32] = [None; 32];
     let ctx = context::current();
+    // Signed, because unsigned integers reach OpenTelemetry as strings through
+    // tracing-opentelemetry.
+    let batch = ctx.as_ref().map(|c| (i64::from(c.batch_num), i64::from(c.batch_total)));
     values[fields::OTEL_NAME] = name;
     let kind = site.kind.as_str();
     values[fields::OTEL_KIND] = Some(&kind as &dyn Value);
@@ -60,8 +63,10 @@ fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Va
         values[fields::EQUIP_ID] = Some(&ctx.equip_id as &dyn Value);
         values[fields::RUN_ID] = Some(&ctx.run_id as &dyn Value);
         values[fields::SERVICE] = Some(&ctx.service as &dyn Value);
-        values[fields::BATCH_NUM] = Some(&ctx.batch_num as &dyn Value);
-        values[fields::BATCH_TOTAL] = Some(&ctx.batch_total as &dyn Value);
+    }
+    if let Some((num, total)) = &batch {
+        values[fields::BATCH_NUM] = Some(num as &dyn Value);
+        values[fields::BATCH_TOTAL] = Some(total as &dyn Value);
     }
     for (slot, attr) in values[fields::STANDARD.len()..].iter_mut().zip(attrs) {
         *slot = Some(*attr);

@@ -1,0 +1,77 @@
+//! A real subscriber stack (registry + tracing-opentelemetry + the OpenTelemetry SDK) whose
+//! spans land in the SDK's in-memory exporter, scoped to the calling thread so tests can run
+//! in parallel.
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
+use tracing_subscriber::layer::SubscriberExt;
+
+/// Runs `f` with spans captured, and returns what it returned and the finished spans.
+pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<SpanData>) {
+    let exporter = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .build();
+    let layer = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("acm-trace-tests"))
+        .with_tracked_inactivity(false)
+        .with_threads(false);
+    let subscriber = tracing_subscriber::registry().with(layer);
+    let out = tracing::subscriber::with_default(subscriber, f);
+    provider.force_flush().expect("flush");
+    let spans = exporter.get_finished_spans().expect("spans");
+    (out, spans)
+}
+
+/// Runs an async block on a current-thread runtime with spans captured.
+pub fn capture_async<F: std::future::Future>(f: F) -> (F::Output, Vec<SpanData>) {
+    capture(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    })
+}
+
+pub fn find<'a>(spans: &'a [SpanData], name: &str) -> &'a SpanData {
+    let found: Vec<&SpanData> = spans.iter().filter(|s| s.name == name).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one span `{name}`, got {} among {:?}",
+        found.len(),
+        names(spans)
+    );
+    found[0]
+}
+
+pub fn names(spans: &[SpanData]) -> Vec<String> {
+    spans.iter().map(|s| s.name.to_string()).collect()
+}
+
+pub fn attr(span: &SpanData, key: &str) -> Option<Value> {
+    span.attributes
+        .iter()
+        .find(|kv: &&KeyValue| kv.key.as_str() == key)
+        .map(|kv| kv.value.clone())
+}
+
+pub fn attr_str(span: &SpanData, key: &str) -> Option<String> {
+    attr(span, key).map(|v| v.as_str().into_owned())
+}
+
+pub fn is_child_of(child: &SpanData, parent: &SpanData) -> bool {
+    child.parent_span_id == parent.span_context.span_id()
+        && child.span_context.trace_id() == parent.span_context.trace_id()
+}
+
+#[allow(dead_code)] // not every test binary reads integers
+/// An integer attribute; tracing-opentelemetry records unsigned integers as strings.
+pub fn attr_int(span: &SpanData, key: &str) -> Option<i64> {
+    match attr(span, key)? {
+        Value::I64(i) => Some(i),
+        other => other.as_str().parse().ok(),
+    }
+}
