@@ -1,0 +1,45 @@
+//! The `enable` feature off: functions are left as they were, and names are still checked.
+//! The fixtures are separate workspaces built here, because inside this workspace cargo would
+//! unify the feature back on.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+fn cargo(args: &[&str], dir: &Path) -> Output {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures");
+    Command::new(env!("CARGO"))
+        .args(args)
+        .arg("--manifest-path")
+        .arg(dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs")
+}
+
+#[test]
+fn annotated_code_runs_unchanged_without_spans() {
+    let out = cargo(&["test", "--quiet"], &fixture("feature-off"));
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "{text}");
+}
+
+#[test]
+fn names_are_still_checked() {
+    let out = cargo(&["check", "--quiet"], &fixture("feature-off-bad-name"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("unknown span category `fuse`; did you mean `fusion`?"),
+        "{stderr}"
+    );
+}
