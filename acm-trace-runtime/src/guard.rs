@@ -32,32 +32,53 @@ pub(crate) struct SpanState {
 }
 
 fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) -> SpanState {
+    let span = tracing::dispatcher::get_default(|dispatch| {
+        // The lean layer reads the site's static attributes and the run context itself;
+        // other layers (tracing-opentelemetry) need them as recorded fields.
+        let lean = dispatch.is::<crate::AcmLayer>();
+        new_span(site, name, attrs, dispatch, lean)
+    });
+    let resources = site.track_resources.then(crate::private::ResourceStart::now);
+    SpanState { span, recorded: false, explicit: None, resources }
+}
+
+fn new_span(
+    site: &'static SpanSite,
+    name: Option<&dyn Value>,
+    attrs: &[&dyn Value],
+    dispatch: &tracing::Dispatch,
+    lean: bool,
+) -> Span {
     let meta = site.metadata();
     let set = meta.fields();
     let mut iter = set.iter();
     let Some(first) = iter.next() else {
-        return SpanState::none();
+        return Span::none();
     };
     // Unused slots repeat the first key with no value, which records nothing.
-    let keys: [Field; 32] = std::array::from_fn(|i| {
-        if i == 0 {
-            first.clone()
-        } else {
-            iter.next().unwrap_or_else(|| first.clone())
-        }
-    });
+    let keys: [Field; 32] =
+        std::array::from_fn(|i| if i == 0 { first.clone() } else { iter.next().unwrap_or_else(|| first.clone()) });
     let mut values: [Option<&dyn Value>; 32] = [None; 32];
+    values[fields::OTEL_NAME] = name;
+    for (slot, attr) in values[fields::STANDARD.len()..].iter_mut().zip(attrs) {
+        *slot = Some(*attr);
+    }
+    if lean {
+        let pairs: [(&Field, Option<&dyn Value>); 32] = std::array::from_fn(|i| (&keys[i], values[i]));
+        return Span::new_with(meta, &set.value_set(&pairs), dispatch);
+    }
     let ctx = context::current();
     // Signed, because unsigned integers reach OpenTelemetry as strings through
     // tracing-opentelemetry.
     let batch = ctx.as_ref().map(|c| (i64::from(c.batch_num), i64::from(c.batch_total)));
-    values[fields::OTEL_NAME] = name;
     let kind = site.kind.as_str();
+    let phase = site.phase.as_str();
     values[fields::OTEL_KIND] = Some(&kind as &dyn Value);
     values[fields::CATEGORY] = Some(&site.category as &dyn Value);
-    let phase = site.phase.as_str();
     values[fields::PHASE] = Some(&phase as &dyn Value);
-    values[fields::FUNCTION] = Some(&site.function as &dyn Value);
+    if !site.function.is_empty() {
+        values[fields::FUNCTION] = Some(&site.function as &dyn Value);
+    }
     if let Some(ctx) = &ctx {
         values[fields::EQUIPMENT] = Some(&ctx.equipment as &dyn Value);
         values[fields::EQUIP_ID] = Some(&ctx.equip_id as &dyn Value);
@@ -68,32 +89,11 @@ fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Va
         values[fields::BATCH_NUM] = Some(num as &dyn Value);
         values[fields::BATCH_TOTAL] = Some(total as &dyn Value);
     }
-    for (slot, attr) in values[fields::STANDARD.len()..].iter_mut().zip(attrs) {
-        *slot = Some(*attr);
-    }
     let pairs: [(&Field, Option<&dyn Value>); 32] = std::array::from_fn(|i| (&keys[i], values[i]));
-    let span = Span::new(meta, &set.value_set(&pairs));
-    let resources = site
-        .track_resources
-        .then(crate::private::ResourceStart::now);
-    SpanState {
-        span,
-        recorded: false,
-        explicit: None,
-        resources,
-    }
+    Span::new_with(meta, &set.value_set(&pairs), dispatch)
 }
 
 impl SpanState {
-    fn none() -> Self {
-        SpanState {
-            span: Span::none(),
-            recorded: true,
-            explicit: None,
-            resources: None,
-        }
-    }
-
     fn record(&self, index: usize, value: &dyn Value) {
         if let Some(meta) = self.span.metadata() {
             if let Some(field) = meta.fields().iter().nth(index) {

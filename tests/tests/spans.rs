@@ -8,7 +8,7 @@ use std::fmt;
 
 use acm_trace::{Outcome, acm_span, set_outcome, span};
 use opentelemetry::trace::{SpanKind, Status};
-use support::{attr, attr_str, capture, capture_async, find, is_child_of};
+use support::{attr, attr_str, capture_async_in, capture_in, each_mode, find, is_child_of};
 
 #[derive(Debug)]
 struct FitError {
@@ -76,152 +76,174 @@ fn persist_scores(n: usize) -> Vec<u64> {
 
 #[test]
 fn static_name_kind_and_standard_attributes() {
-    let (out, spans) = capture(|| fit_pca(10));
-    assert_eq!(out.unwrap(), 20);
-    let s = find(&spans, "fit.pca");
-    assert_eq!(s.span_kind, SpanKind::Internal);
-    assert_eq!(attr_str(s, "acm.category").as_deref(), Some("fit"));
-    assert_eq!(attr_str(s, "acm.phase").as_deref(), Some("fit"));
-    assert_eq!(attr_str(s, "acm.outcome").as_deref(), Some("success"));
-    assert_eq!(
-        attr_str(s, "code.function.name").as_deref(),
-        Some("fit_pca")
-    );
-    assert!(attr_str(s, "code.file.path").is_some_and(|f| f.ends_with("spans.rs")));
-    assert_eq!(s.status, Status::Unset);
+    each_mode(|mode| {
+        let (out, spans) = capture_in(mode, || fit_pca(10));
+        assert_eq!(out.unwrap(), 20);
+        let s = find(&spans, "fit.pca");
+        assert_eq!(s.span_kind, SpanKind::Internal);
+        assert_eq!(attr_str(s, "acm.category").as_deref(), Some("fit"));
+        assert_eq!(attr_str(s, "acm.phase").as_deref(), Some("fit"));
+        assert_eq!(attr_str(s, "acm.outcome").as_deref(), Some("success"));
+        assert_eq!(
+            attr_str(s, "code.function.name").as_deref(),
+            Some("fit_pca")
+        );
+        assert!(attr_str(s, "code.file.path").is_some_and(|f| f.ends_with("spans.rs")));
+        assert_eq!(s.status, Status::Unset);
+    });
 }
 
 #[test]
 fn err_sets_fail_status_and_error_type() {
-    let (out, spans) = capture(|| fit_pca(1));
-    assert!(out.is_err());
-    let s = find(&spans, "fit.pca");
-    assert_eq!(attr_str(s, "acm.outcome").as_deref(), Some("fail"));
-    assert!(
-        attr_str(s, "acm.error_type").is_some_and(|t| t.ends_with("FitError")),
-        "{:?}",
-        s.attributes
-    );
-    assert_eq!(s.status, Status::error("cannot fit on 1 rows"));
+    each_mode(|mode| {
+        let (out, spans) = capture_in(mode, || fit_pca(1));
+        assert!(out.is_err());
+        let s = find(&spans, "fit.pca");
+        assert_eq!(attr_str(s, "acm.outcome").as_deref(), Some("fail"));
+        assert!(
+            attr_str(s, "acm.error_type").is_some_and(|t| t.ends_with("FitError")),
+            "{:?}",
+            s.attributes
+        );
+        assert_eq!(s.status, Status::error("cannot fit on 1 rows"));
+    });
 }
 
 #[test]
 fn error_without_display_uses_debug_then_type_name() {
-    let (_, spans) = capture(|| {
-        let _ = score_debug_only();
-        let _ = score_opaque();
+    each_mode(|mode| {
+        let (_, spans) = capture_in(mode, || {
+            let _ = score_debug_only();
+            let _ = score_opaque();
+        });
+        assert_eq!(find(&spans, "score.pca").status, Status::error("DebugOnly"));
+        let opaque = find(&spans, "score.omr");
+        assert!(
+            matches!(&opaque.status, Status::Error { description } if description.ends_with("Opaque"))
+        );
+        assert_eq!(attr_str(opaque, "acm.outcome").as_deref(), Some("fail"));
     });
-    assert_eq!(find(&spans, "score.pca").status, Status::error("DebugOnly"));
-    let opaque = find(&spans, "score.omr");
-    assert!(
-        matches!(&opaque.status, Status::Error { description } if description.ends_with("Opaque"))
-    );
-    assert_eq!(attr_str(opaque, "acm.outcome").as_deref(), Some("fail"));
 }
 
 #[test]
 fn children_have_their_parent() {
-    let (_, spans) = capture(|| fit_all(5));
-    let parent = find(&spans, "models.fit");
-    assert_eq!(parent.span_kind, SpanKind::Server);
-    let children: Vec<_> = spans.iter().filter(|s| s.name == "fit.pca").collect();
-    assert_eq!(children.len(), 2);
-    assert!(children.iter().all(|c| is_child_of(c, parent)));
+    each_mode(|mode| {
+        let (_, spans) = capture_in(mode, || fit_all(5));
+        let parent = find(&spans, "models.fit");
+        assert_eq!(parent.span_kind, SpanKind::Server);
+        let children: Vec<_> = spans.iter().filter(|s| s.name == "fit.pca").collect();
+        assert_eq!(children.len(), 2);
+        assert!(children.iter().all(|c| is_child_of(c, parent)));
+    });
 }
 
 #[test]
 fn dynamic_name_and_caller_attributes() {
-    let (sum, spans) = capture(|| fit_detector("iforest", &[1.0, 2.0]));
-    assert!((sum - 3.0).abs() < f64::EPSILON);
-    let s = find(&spans, "fit.iforest");
-    assert_eq!(s.span_kind, SpanKind::Internal);
-    assert_eq!(support::attr_int(s, "acm.n_samples"), Some(2));
-    assert_eq!(attr_str(s, "acm.label").as_deref(), Some("iforest"));
-    assert_eq!(attr_str(s, "acm.shape").as_deref(), Some("(2, 1)"));
+    each_mode(|mode| {
+        let (sum, spans) = capture_in(mode, || fit_detector("iforest", &[1.0, 2.0]));
+        assert!((sum - 3.0).abs() < f64::EPSILON);
+        let s = find(&spans, "fit.iforest");
+        assert_eq!(s.span_kind, SpanKind::Internal);
+        assert_eq!(support::attr_int(s, "acm.n_samples"), Some(2));
+        assert_eq!(attr_str(s, "acm.label").as_deref(), Some("iforest"));
+        assert_eq!(attr_str(s, "acm.shape").as_deref(), Some("(2, 1)"));
+    });
 }
 
 #[test]
 fn kind_and_phase_overrides() {
-    let (_, spans) = capture(fit_degradation);
-    let s = find(&spans, "forecast.fit_degradation");
-    assert_eq!(s.span_kind, SpanKind::Internal);
-    assert_eq!(attr_str(s, "acm.phase").as_deref(), Some("fit"));
-    assert_eq!(attr_str(s, "acm.category").as_deref(), Some("forecast"));
+    each_mode(|mode| {
+        let (_, spans) = capture_in(mode, fit_degradation);
+        let s = find(&spans, "forecast.fit_degradation");
+        assert_eq!(s.span_kind, SpanKind::Internal);
+        assert_eq!(attr_str(s, "acm.phase").as_deref(), Some("fit"));
+        assert_eq!(attr_str(s, "acm.category").as_deref(), Some("forecast"));
+    });
 }
 
 #[test]
 fn explicit_outcome_wins() {
-    let (_, spans) = capture(|| {
-        thresholds(true);
-        thresholds(false);
+    each_mode(|mode| {
+        let (_, spans) = capture_in(mode, || {
+            thresholds(true);
+            thresholds(false);
+        });
+        let outcomes: Vec<_> = spans
+            .iter()
+            .map(|s| attr_str(s, "acm.outcome").unwrap())
+            .collect();
+        assert_eq!(outcomes, ["noop", "success"]);
     });
-    let outcomes: Vec<_> = spans
-        .iter()
-        .map(|s| attr_str(s, "acm.outcome").unwrap())
-        .collect();
-    assert_eq!(outcomes, ["noop", "success"]);
 }
 
 #[test]
 fn panic_marks_fail_and_unwinds() {
-    let (caught, spans) = capture(|| std::panic::catch_unwind(explode));
-    assert!(caught.is_err(), "the panic must unwind on as before");
-    let s = find(&spans, "episodes.detect");
-    assert_eq!(s.span_kind, SpanKind::Consumer);
-    assert_eq!(attr_str(s, "acm.outcome").as_deref(), Some("fail"));
-    assert_eq!(attr_str(s, "acm.error_type").as_deref(), Some("panic"));
-    assert!(matches!(s.status, Status::Error { .. }));
+    each_mode(|mode| {
+        let (caught, spans) = capture_in(mode, || std::panic::catch_unwind(explode));
+        assert!(caught.is_err(), "the panic must unwind on as before");
+        let s = find(&spans, "episodes.detect");
+        assert_eq!(s.span_kind, SpanKind::Consumer);
+        assert_eq!(attr_str(s, "acm.outcome").as_deref(), Some("fail"));
+        assert_eq!(attr_str(s, "acm.error_type").as_deref(), Some("panic"));
+        assert!(matches!(s.status, Status::Error { .. }));
+    });
 }
 
 #[test]
 fn track_resources_records_measurements() {
-    let (v, spans) = capture(|| persist_scores(100_000));
-    assert_eq!(v.len(), 100_000);
-    let s = find(&spans, "persist.scores");
-    assert!(attr(s, "acm.duration_s").is_some());
-    if cfg!(target_os = "linux") {
-        for key in ["acm.mem_mb", "acm.mem_delta_mb", "acm.cpu_pct"] {
-            assert!(attr(s, key).is_some(), "{key} missing: {:?}", s.attributes);
+    each_mode(|mode| {
+        let (v, spans) = capture_in(mode, || persist_scores(100_000));
+        assert_eq!(v.len(), 100_000);
+        let s = find(&spans, "persist.scores");
+        assert!(attr(s, "acm.duration_s").is_some());
+        if cfg!(target_os = "linux") {
+            for key in ["acm.mem_mb", "acm.mem_delta_mb", "acm.cpu_pct"] {
+                assert!(attr(s, key).is_some(), "{key} missing: {:?}", s.attributes);
+            }
         }
-    }
+    });
 }
 
 #[test]
 fn run_context_is_on_every_span() {
-    let (_, spans) = capture(|| {
-        acm_trace::context::set(
-            acm_trace::RunContext::new("FD_FAN")
-                .with_equip_id("7")
-                .with_batches(2, 3)
-                .with_run_id("run-1"),
-        );
-        let _ = fit_pca(3);
-        acm_trace::context::clear();
+    each_mode(|mode| {
+        let (_, spans) = capture_in(mode, || {
+            acm_trace::context::set(
+                acm_trace::RunContext::new("FD_FAN")
+                    .with_equip_id("7")
+                    .with_batches(2, 3)
+                    .with_run_id("run-1"),
+            );
+            let _ = fit_pca(3);
+            acm_trace::context::clear();
+        });
+        let s = find(&spans, "fit.pca");
+        assert_eq!(attr_str(s, "acm.equipment").as_deref(), Some("FD_FAN"));
+        assert_eq!(attr_str(s, "acm.equip_id").as_deref(), Some("7"));
+        assert_eq!(attr_str(s, "acm.run_id").as_deref(), Some("run-1"));
+        assert_eq!(attr_str(s, "acm.service").as_deref(), Some("acm-pipeline"));
+        assert_eq!(attr(s, "acm.batch_num"), Some(2_i64.into()));
+        assert_eq!(attr(s, "acm.batch_total"), Some(3_i64.into()));
     });
-    let s = find(&spans, "fit.pca");
-    assert_eq!(attr_str(s, "acm.equipment").as_deref(), Some("FD_FAN"));
-    assert_eq!(attr_str(s, "acm.equip_id").as_deref(), Some("7"));
-    assert_eq!(attr_str(s, "acm.run_id").as_deref(), Some("run-1"));
-    assert_eq!(attr_str(s, "acm.service").as_deref(), Some("acm-pipeline"));
-    assert_eq!(attr(s, "acm.batch_num"), Some(2_i64.into()));
-    assert_eq!(attr(s, "acm.batch_total"), Some(3_i64.into()));
 }
 
 #[test]
 fn span_macro_in_scope_and_entered() {
-    let (n, spans) = capture(|| {
-        let rows = [1, 2, 3];
-        let n =
-            span!("sql.bulk_insert", n_operations = rows.len()).in_scope(|| fit_all(rows.len()));
-        let _g = span!("persist.episodes").entered();
-        n
+    each_mode(|mode| {
+        let (n, spans) = capture_in(mode, || {
+            let rows = [1, 2, 3];
+            let n = span!("sql.bulk_insert", n_operations = rows.len())
+                .in_scope(|| fit_all(rows.len()));
+            let _g = span!("persist.episodes").entered();
+            n
+        });
+        assert_eq!(n, 14);
+        let sql = find(&spans, "sql.bulk_insert");
+        assert_eq!(sql.span_kind, SpanKind::Client);
+        assert_eq!(support::attr_int(sql, "acm.n_operations"), Some(3));
+        assert!(is_child_of(find(&spans, "models.fit"), sql));
+        assert!(find(&spans, "persist.episodes").span_kind == SpanKind::Client);
     });
-    assert_eq!(n, 14);
-    let sql = find(&spans, "sql.bulk_insert");
-    assert_eq!(sql.span_kind, SpanKind::Client);
-    assert_eq!(support::attr_int(sql, "acm.n_operations"), Some(3));
-    assert!(is_child_of(find(&spans, "models.fit"), sql));
-    assert!(find(&spans, "persist.episodes").span_kind == SpanKind::Client);
 }
 
 struct Detector;
@@ -245,35 +267,39 @@ impl Detector {
 
 #[test]
 fn impl_block_template_skip_and_own_attribute() {
-    let (sum, spans) = capture(|| {
-        let d = Detector;
-        d.ar1() + d.helper() + d.own()
+    each_mode(|mode| {
+        let (sum, spans) = capture_in(mode, || {
+            let d = Detector;
+            d.ar1() + d.helper() + d.own()
+        });
+        assert_eq!(sum, 6);
+        let mut names = support::names(&spans);
+        names.sort();
+        assert_eq!(names, ["fit.omr", "score.ar1"]);
     });
-    assert_eq!(sum, 6);
-    let mut names = support::names(&spans);
-    names.sort();
-    assert_eq!(names, ["fit.omr", "score.ar1"]);
 }
 
 #[test]
 fn async_fn_result_outcome() {
-    #[acm_span("load.data")]
-    async fn load(fail: bool) -> Result<u32, String> {
-        tokio::task::yield_now().await;
-        if fail {
-            Err("no rows".to_owned())
-        } else {
-            Ok(7)
+    each_mode(|mode| {
+        #[acm_span("load.data")]
+        async fn load(fail: bool) -> Result<u32, String> {
+            tokio::task::yield_now().await;
+            if fail {
+                Err("no rows".to_owned())
+            } else {
+                Ok(7)
+            }
         }
-    }
-    let (out, spans) = capture_async(async { (load(false).await, load(true).await) });
-    assert_eq!(out.0, Ok(7));
-    assert!(out.1.is_err());
-    let outcomes: Vec<_> = spans
-        .iter()
-        .map(|s| attr_str(s, "acm.outcome").unwrap())
-        .collect();
-    assert_eq!(outcomes, ["success", "fail"]);
-    assert!(spans.iter().all(|s| s.span_kind == SpanKind::Client));
-    assert_eq!(spans[1].status, Status::error("no rows"));
+        let (out, spans) = capture_async_in(mode, async { (load(false).await, load(true).await) });
+        assert_eq!(out.0, Ok(7));
+        assert!(out.1.is_err());
+        let outcomes: Vec<_> = spans
+            .iter()
+            .map(|s| attr_str(s, "acm.outcome").unwrap())
+            .collect();
+        assert_eq!(outcomes, ["success", "fail"]);
+        assert!(spans.iter().all(|s| s.span_kind == SpanKind::Client));
+        assert_eq!(spans[1].status, Status::error("no rows"));
+    });
 }

@@ -7,26 +7,63 @@ use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
 use tracing_subscriber::layer::SubscriberExt;
 
-/// Runs `f` with spans captured, and returns what it returned and the finished spans.
+/// Which layer turns `tracing` spans into OpenTelemetry spans.
+#[derive(Clone, Copy, Debug)]
+#[allow(dead_code)] // not every test binary uses both
+pub enum Mode {
+    /// acm-trace's own lean layer.
+    Lean,
+    /// tracing-opentelemetry, for users whose stack already has it.
+    Compat,
+}
+
+/// Runs `test` once with each layer.
+#[allow(dead_code)]
+pub fn each_mode(test: impl Fn(Mode)) {
+    test(Mode::Lean);
+    test(Mode::Compat);
+}
+
+/// Runs `f` with spans captured by the lean layer.
+#[allow(dead_code)]
 pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<SpanData>) {
+    capture_in(Mode::Lean, f)
+}
+
+/// Runs `f` with spans captured, and returns what it returned and the finished spans.
+pub fn capture_in<R>(mode: Mode, f: impl FnOnce() -> R) -> (R, Vec<SpanData>) {
     let exporter = InMemorySpanExporter::default();
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(exporter.clone())
         .build();
-    let layer = tracing_opentelemetry::layer()
-        .with_tracer(provider.tracer("acm-trace-tests"))
-        .with_tracked_inactivity(false)
-        .with_threads(false);
-    let subscriber = tracing_subscriber::registry().with(layer);
-    let out = tracing::subscriber::with_default(subscriber, f);
+    let out = match mode {
+        Mode::Compat => {
+            let layer = tracing_opentelemetry::layer()
+                .with_tracer(provider.tracer("acm-trace-tests"))
+                .with_tracked_inactivity(false)
+                .with_threads(false);
+            tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), f)
+        }
+        Mode::Lean => {
+            let processor = opentelemetry_sdk::trace::SimpleSpanProcessor::new(exporter.clone());
+            let layer = acm_trace_runtime::AcmLayer::new(std::sync::Arc::new(processor));
+            tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), f)
+        }
+    };
     provider.force_flush().expect("flush");
     let spans = exporter.get_finished_spans().expect("spans");
     (out, spans)
 }
 
 /// Runs an async block on a current-thread runtime with spans captured.
+#[allow(dead_code)]
 pub fn capture_async<F: std::future::Future>(f: F) -> (F::Output, Vec<SpanData>) {
-    capture(|| {
+    capture_async_in(Mode::Lean, f)
+}
+
+/// Runs an async block on a current-thread runtime with spans captured.
+pub fn capture_async_in<F: std::future::Future>(mode: Mode, f: F) -> (F::Output, Vec<SpanData>) {
+    capture_in(mode, || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

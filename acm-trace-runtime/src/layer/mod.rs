@@ -1,0 +1,185 @@
+//! The lean span layer: turns acm spans into OpenTelemetry `SpanData` and hands them to the
+//! SDK's span processor, without `tracing-opentelemetry`.
+//!
+//! A span's static attributes come from its [`SpanSite`](crate::SpanSite) (no per-call
+//! parsing or copying), the run context's come from a per-thread cache, and per-span state is
+//! one small struct in the registry's extensions. Plain `tracing` spans are exported too, so
+//! parent links stay whole when users mix both.
+
+mod record;
+mod run_attributes;
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use opentelemetry::trace::{SpanContext, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
+use opentelemetry::{InstrumentationScope, KeyValue};
+use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, Sampler, SamplingDecision, ShouldSample, SpanData, SpanProcessor};
+use tracing::Subscriber;
+use tracing::span::{Attributes, Id, Record};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::{Kind, catalog};
+use record::SpanRecord;
+
+/// The trace and span id of a span, as the lean layer assigned them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpanIds {
+    /// The trace the span belongs to.
+    pub trace_id: TraceId,
+    /// The span itself.
+    pub span_id: SpanId,
+    /// Whether the span is exported.
+    pub sampled: bool,
+}
+
+/// A `tracing` layer that exports spans through an OpenTelemetry span processor.
+///
+/// ```
+/// use std::sync::Arc;
+/// use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// let exporter = InMemorySpanExporter::default();
+/// let layer = acm_trace_runtime::AcmLayer::new(Arc::new(SimpleSpanProcessor::new(exporter.clone())));
+/// let subscriber = tracing_subscriber::registry().with(layer);
+/// tracing::subscriber::with_default(subscriber, || {
+///     acm_trace_runtime::BlockSpan::disabled().in_scope(|| ());
+///     tracing::info_span!("plain").in_scope(|| ());
+/// });
+/// assert_eq!(exporter.get_finished_spans().unwrap()[0].name, "plain");
+/// ```
+pub struct AcmLayer {
+    processor: Arc<dyn SpanProcessor>,
+    scope: InstrumentationScope,
+    sampler: Option<Sampler>,
+    ids: RandomIdGenerator,
+}
+
+impl std::fmt::Debug for AcmLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcmLayer").field("sampler", &self.sampler).finish_non_exhaustive()
+    }
+}
+
+impl AcmLayer {
+    /// A layer that hands finished spans to `processor` (typically the batch processor the
+    /// tracer provider also uses, so both share one queue and one shutdown).
+    pub fn new(processor: Arc<dyn SpanProcessor>) -> Self {
+        AcmLayer {
+            processor,
+            scope: InstrumentationScope::builder("acm-trace").with_version(env!("CARGO_PKG_VERSION")).build(),
+            sampler: None,
+            ids: RandomIdGenerator::default(),
+        }
+    }
+
+    /// Samples root spans with `sampler`; children follow their parent's decision, which is
+    /// what every sampler the `OTEL_TRACES_SAMPLER` variable can name does. Default: all.
+    #[must_use]
+    pub fn with_sampler(mut self, sampler: Sampler) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    fn sample_root(&self, trace_id: TraceId, name: &str, kind: &SpanKind) -> bool {
+        self.sampler.as_ref().is_none_or(|s| {
+            let result = s.should_sample(None, trace_id, name, kind, &[], &[]);
+            matches!(result.decision, SamplingDecision::RecordAndSample)
+        })
+    }
+}
+
+/// The ids of the span that is current on this thread, if the lean layer records it.
+///
+/// ```
+/// assert!(acm_trace_runtime::current_ids().is_none()); // no span here
+/// ```
+pub fn current_ids() -> Option<SpanIds> {
+    tracing::dispatcher::get_default(|dispatch| {
+        let registry = dispatch.downcast_ref::<tracing_subscriber::Registry>()?;
+        let current = tracing::Span::current();
+        let id = current.id()?;
+        let span = registry.span(&id)?;
+        span.extensions().get::<SpanRecord>().map(SpanRecord::ids)
+    })
+}
+
+pub(crate) fn to_span_kind(kind: Kind) -> SpanKind {
+    match kind {
+        Kind::Client => SpanKind::Client,
+        Kind::Server => SpanKind::Server,
+        Kind::Producer => SpanKind::Producer,
+        Kind::Consumer => SpanKind::Consumer,
+        Kind::Internal => SpanKind::Internal,
+    }
+}
+
+impl<S> Layer<S> for AcmLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let meta = attrs.metadata();
+        let site = catalog::site_of(meta);
+        let parent = span.parent().and_then(|p| p.extensions().get::<SpanRecord>().map(SpanRecord::ids));
+        let kind = site.map_or(SpanKind::Internal, |s| to_span_kind(s.kind));
+        let (trace_id, parent_id, sampled) = match parent {
+            Some(p) => (p.trace_id, p.span_id, p.sampled),
+            None => {
+                let trace_id = self.ids.new_trace_id();
+                (trace_id, SpanId::INVALID, self.sample_root(trace_id, meta.name(), &kind))
+            }
+        };
+        let mut record = SpanRecord::new(trace_id, self.ids.new_span_id(), parent_id, sampled);
+        if sampled {
+            record.start(site, meta, kind);
+            attrs.record(&mut record);
+        }
+        span.extensions_mut().insert(record);
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(id) {
+            if let Some(record) = span.extensions_mut().get_mut::<SpanRecord>() {
+                if record.sampled {
+                    values.record(record);
+                }
+            }
+        }
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        let Some(record) = span.extensions_mut().remove::<SpanRecord>() else { return };
+        if !record.sampled {
+            return;
+        }
+        let end_time = SystemTime::now();
+        let ids = record.ids();
+        let data = SpanData {
+            span_context: SpanContext::new(ids.trace_id, ids.span_id, TraceFlags::SAMPLED, false, TraceState::NONE),
+            parent_span_id: record.parent,
+            parent_span_is_remote: false,
+            span_kind: record.kind.clone(),
+            name: record.name.clone(),
+            start_time: record.start_time,
+            end_time,
+            dropped_attributes_count: 0,
+            events: Default::default(),
+            links: Default::default(),
+            status: record.status(),
+            instrumentation_scope: self.scope.clone(),
+            attributes: record.attributes,
+        };
+        self.processor.on_end(data);
+    }
+}
+
+pub(crate) fn static_kv(key: &'static str, value: &'static str) -> KeyValue {
+    KeyValue::new(key, Cow::Borrowed(value))
+}

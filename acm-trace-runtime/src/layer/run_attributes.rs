@@ -1,0 +1,42 @@
+//! The run context as OpenTelemetry attributes, built once per context change and per thread,
+//! so each span only clones reference-counted strings.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use opentelemetry::{KeyValue, StringValue, Value};
+
+use crate::RunContext;
+use crate::context;
+
+thread_local! {
+    static CACHE: RefCell<Option<(Arc<RunContext>, Vec<KeyValue>)>> = const { RefCell::new(None) };
+}
+
+fn build(ctx: &RunContext) -> Vec<KeyValue> {
+    let s = |v: &str| Value::String(StringValue::from(Arc::<str>::from(v)));
+    vec![
+        KeyValue::new("acm.equipment", s(&ctx.equipment)),
+        KeyValue::new("acm.equip_id", s(&ctx.equip_id)),
+        KeyValue::new("acm.run_id", s(&ctx.run_id)),
+        KeyValue::new("acm.service", s(&ctx.service)),
+        KeyValue::new("acm.batch_num", i64::from(ctx.batch_num)),
+        KeyValue::new("acm.batch_total", i64::from(ctx.batch_total)),
+    ]
+}
+
+/// Appends the current run context's attributes, if a context is set.
+pub(crate) fn extend(attributes: &mut Vec<KeyValue>) {
+    let Some(ctx) = context::current() else { return };
+    let _ = CACHE.try_with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let fresh = cache.as_ref().is_some_and(|(seen, _)| Arc::ptr_eq(seen, &ctx));
+        if !fresh {
+            let kvs = build(&ctx);
+            *cache = Some((ctx, kvs));
+        }
+        if let Some((_, kvs)) = cache.as_ref() {
+            attributes.extend(kvs.iter().cloned());
+        }
+    });
+}

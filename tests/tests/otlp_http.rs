@@ -1,0 +1,88 @@
+//! The real HTTP/protobuf exporter against a real HTTP/1.1 OTLP receiver on 127.0.0.1.
+
+#[path = "support/collector.rs"]
+mod collector;
+#[path = "support/sample.rs"]
+mod sample;
+
+use acm_trace_runtime::{ExportDestination, Protocol};
+use collector::HttpCollector;
+use opentelemetry_proto::tonic::common::v1::any_value::Value;
+
+#[test]
+fn receiver_gets_the_trace_with_kinds_parents_attributes_and_status() {
+    let collector = HttpCollector::start();
+    let builder = sample::otlp_builder(Protocol::HttpProtobuf, &collector.endpoint())
+        .header("Authorization", "Bearer t0k3n");
+    let (telemetry, ()) = sample::run_with(builder, sample::emit_pipeline);
+    assert_eq!(
+        telemetry.destination(),
+        &ExportDestination::Otlp {
+            protocol: Protocol::HttpProtobuf,
+            traces_endpoint: format!("{}/v1/traces", collector.endpoint()),
+            logs_endpoint: Some(format!("{}/v1/logs", collector.endpoint())),
+        }
+    );
+
+    let report = telemetry.shutdown();
+    assert!(report.completed, "{report:?}");
+    assert_eq!(report.exported, sample::SPANS, "{report}");
+    assert_eq!(report.undelivered, 0, "{report}");
+
+    let inbox = collector.inbox();
+    sample::assert_pipeline_trace(&inbox.spans());
+    sample::assert_service_name(&inbox.traces());
+    assert_eq!(
+        inbox.header("authorization").as_deref(),
+        Some("Bearer t0k3n")
+    );
+    assert_eq!(
+        inbox.header("content-type").as_deref(),
+        Some("application/x-protobuf")
+    );
+}
+
+#[test]
+fn events_become_log_records_carrying_the_span_ids() {
+    let collector = HttpCollector::start();
+    let builder = sample::otlp_builder(Protocol::HttpProtobuf, &collector.endpoint());
+    let (telemetry, ()) = sample::run_with(builder, sample::emit_pipeline);
+    assert!(telemetry.shutdown().completed);
+
+    let inbox = collector.inbox();
+    let spans = inbox.spans();
+    let load = sample::find(&spans, "load.data");
+    let logs = inbox.log_records();
+    let (_, record) = logs
+        .iter()
+        .find(|(_, r)| {
+            matches!(r.body.as_ref().and_then(|b| b.value.as_ref()),
+                     Some(Value::StringValue(s)) if s == "loaded rows")
+        })
+        .unwrap_or_else(|| panic!("no `loaded rows` log among {logs:#?}"));
+    assert_eq!(record.trace_id, load.trace_id);
+    assert_eq!(record.span_id, load.span_id);
+}
+
+#[test]
+fn traces_endpoint_is_used_verbatim() {
+    let collector = HttpCollector::start();
+    let builder = acm_trace_runtime::init()
+        .env(std::collections::HashMap::<String, String>::new())
+        .protocol(Protocol::HttpProtobuf)
+        .traces_endpoint(format!("{}/v1/traces", collector.endpoint()));
+    let (telemetry, ()) = sample::run_with(builder, sample::emit_pipeline);
+    let report = telemetry.shutdown();
+    assert_eq!(report.exported, sample::SPANS, "{report}");
+    // Only a traces endpoint: logs have nowhere to go and are not exported.
+    assert!(collector.inbox().log_records().is_empty());
+}
+
+#[test]
+fn https_endpoints_build_with_tls() {
+    let (telemetry, ()) = sample::run_with(
+        sample::otlp_builder(Protocol::HttpProtobuf, "https://127.0.0.1:9"),
+        || {},
+    );
+    assert_eq!(telemetry.shutdown().ended, 0);
+}
