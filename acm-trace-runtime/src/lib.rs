@@ -9,6 +9,7 @@ pub mod context;
 mod fields;
 mod future;
 mod guard;
+mod layer;
 mod outcome;
 #[doc(hidden)]
 pub mod private;
@@ -20,5 +21,6 @@ pub use block::BlockSpan;
 pub use context::RunContext;
 pub use future::Instrumented;
 pub use guard::{Guard, PendingSpan};
+pub use layer::{AcmLayer, SpanIds, current_ids};
 pub use outcome::{Outcome, set_outcome};
 pub use site::SpanSite;
