@@ -3,18 +3,10 @@ use std::future::Future;
 use crate::future::NoProbe;
 use crate::{Guard, Instrumented, PendingSpan};
 
-/// A span for a block of code, made by `acm_trace::span!`; the name is checked at compile
-/// time like `#[acm_span]`'s.
-///
-/// ```
-/// use acm_trace::span;
-///
-/// let rows = vec![1, 2, 3];
-/// let n = span!("sql.bulk_insert", n_operations = rows.len()).in_scope(|| rows.len());
-/// assert_eq!(n, 3);
-///
-/// let _guard = span!("persist.scores").entered(); // ends when `_guard` is dropped
-/// ```
+/// A span for a block of code, made by `acm_trace::span!`, whose name is checked at compile
+/// time like `#[acm_span]`'s. Use it with [`in_scope`](Self::in_scope),
+/// [`entered`](Self::entered) or [`instrument`](Self::instrument); the examples are on
+/// `acm_trace::span!`.
 #[must_use = "a span does nothing until it is entered, used in a scope, or given a future"]
 #[derive(Debug)]
 pub struct BlockSpan {

@@ -27,19 +27,43 @@ pub fn enabled(site: &'static SpanSite) -> bool {
 pub(crate) struct SpanState {
     span: Span,
     recorded: bool,
+    /// The lean layer takes a span without a recorded outcome as a success, which saves a
+    /// record call on every span.
+    lean: bool,
     explicit: Option<Outcome>,
     resources: Option<crate::private::ResourceStart>,
 }
 
 fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) -> SpanState {
-    let span = tracing::dispatcher::get_default(|dispatch| {
+    let (span, lean) = tracing::dispatcher::get_default(|dispatch| {
+        // A callsite can keep an old interest after a scoped subscriber is gone.
+        if dispatch.is::<tracing_core::subscriber::NoSubscriber>() {
+            return (Span::none(), false);
+        }
         // The lean layer reads the site's static attributes and the run context itself;
         // other layers (tracing-opentelemetry) need them as recorded fields.
         let lean = dispatch.is::<crate::AcmLayer>();
-        new_span(site, name, attrs, dispatch, lean)
+        (new_span(site, name, attrs, dispatch, lean), lean)
     });
-    let resources = site.track_resources.then(crate::private::ResourceStart::now);
-    SpanState { span, recorded: false, explicit: None, resources }
+    if span.is_none() {
+        return SpanState {
+            span,
+            recorded: true,
+            lean,
+            explicit: None,
+            resources: None,
+        };
+    }
+    let resources = site
+        .track_resources
+        .then(crate::private::ResourceStart::now);
+    SpanState {
+        span,
+        recorded: false,
+        lean,
+        explicit: None,
+        resources,
+    }
 }
 
 fn new_span(
@@ -51,26 +75,37 @@ fn new_span(
 ) -> Span {
     let meta = site.metadata();
     let set = meta.fields();
+    if lean && name.is_none() && attrs.is_empty() {
+        return Span::new_with(meta, &set.value_set(&[]), dispatch);
+    }
     let mut iter = set.iter();
     let Some(first) = iter.next() else {
         return Span::none();
     };
     // Unused slots repeat the first key with no value, which records nothing.
-    let keys: [Field; 32] =
-        std::array::from_fn(|i| if i == 0 { first.clone() } else { iter.next().unwrap_or_else(|| first.clone()) });
+    let keys: [Field; 32] = std::array::from_fn(|i| {
+        if i == 0 {
+            first.clone()
+        } else {
+            iter.next().unwrap_or_else(|| first.clone())
+        }
+    });
     let mut values: [Option<&dyn Value>; 32] = [None; 32];
     values[fields::OTEL_NAME] = name;
     for (slot, attr) in values[fields::STANDARD.len()..].iter_mut().zip(attrs) {
         *slot = Some(*attr);
     }
     if lean {
-        let pairs: [(&Field, Option<&dyn Value>); 32] = std::array::from_fn(|i| (&keys[i], values[i]));
+        let pairs: [(&Field, Option<&dyn Value>); 32] =
+            std::array::from_fn(|i| (&keys[i], values[i]));
         return Span::new_with(meta, &set.value_set(&pairs), dispatch);
     }
     let ctx = context::current();
     // Signed, because unsigned integers reach OpenTelemetry as strings through
     // tracing-opentelemetry.
-    let batch = ctx.as_ref().map(|c| (i64::from(c.batch_num), i64::from(c.batch_total)));
+    let batch = ctx
+        .as_ref()
+        .map(|c| (i64::from(c.batch_num), i64::from(c.batch_total)));
     let kind = site.kind.as_str();
     let phase = site.phase.as_str();
     values[fields::OTEL_KIND] = Some(&kind as &dyn Value);
@@ -135,7 +170,10 @@ impl SpanState {
     }
 
     fn record_outcome(&self, outcome: Outcome) {
-        self.record(fields::OUTCOME, &self.explicit.unwrap_or(outcome).as_str());
+        let outcome = self.explicit.unwrap_or(outcome);
+        if !(self.lean && outcome == Outcome::Success) {
+            self.record(fields::OUTCOME, &outcome.as_str());
+        }
     }
 
     /// Ends the span: records what nothing recorded yet. `cancelled` is true for a future

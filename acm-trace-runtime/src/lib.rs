@@ -6,6 +6,7 @@
 mod block;
 pub mod catalog;
 pub mod context;
+pub mod export;
 mod fields;
 mod future;
 mod guard;
@@ -15,6 +16,7 @@ mod outcome;
 pub mod private;
 mod resources;
 mod site;
+mod telemetry;
 
 pub use acm_trace_taxonomy::{Kind, Phase};
 pub use block::BlockSpan;
@@ -24,3 +26,7 @@ pub use guard::{Guard, PendingSpan};
 pub use layer::{AcmLayer, SpanIds, current_ids};
 pub use outcome::{Outcome, set_outcome};
 pub use site::SpanSite;
+pub use telemetry::{
+    ColorChoice, EnvSource, ExportDestination, FlushError, NoFeedback, ProcessEnv, Protocol,
+    ShutdownReport, StartError, Telemetry, TelemetryBuilder, TelemetryLayer, init,
+};

@@ -74,10 +74,59 @@
 //! `enable` (default): with it off, `#[acm_span]` and `span!` leave the code as it was, but
 //! names are still checked.
 
-pub use acm_trace_macros::{acm_span, span};
+/// Instruments a function, or every method of an impl block, with a span whose name is checked
+/// at compile time. See the [crate documentation](crate) for the name grammar and the options.
+///
+/// ```
+/// use acm_trace::acm_span;
+///
+/// struct Detector;
+///
+/// #[acm_span("score.{fn}")] // every method: `score.ar1`, `score.pca`
+/// impl Detector {
+///     fn ar1(&self) -> f64 { 1.0 }
+///     fn pca(&self) -> f64 { 2.0 }
+///     #[acm_span(skip)]
+///     fn name(&self) -> &'static str { "detector" }
+/// }
+///
+/// #[acm_span("load.data", rows = n, track_resources)]
+/// async fn load(n: usize) -> Result<Vec<f64>, std::io::Error> {
+///     Ok(vec![0.0; n])
+/// }
+/// # assert_eq!(Detector.ar1() + Detector.pca(), 3.0);
+/// # let _ = load(3);
+/// ```
+pub use acm_trace_macros::acm_span;
+
+/// A span for a block, closure or future, with the same compile-time name checks as
+/// [`acm_span`]. It returns a [`BlockSpan`].
+///
+/// ```
+/// use acm_trace::span;
+///
+/// let rows = vec![1, 2, 3];
+/// // Runs the closure inside the span.
+/// let n = span!("sql.bulk_insert", n_operations = rows.len()).in_scope(|| rows.len());
+/// assert_eq!(n, 3);
+///
+/// // Entered until the guard is dropped.
+/// let _guard = span!("persist.scores").entered();
+///
+/// // A future that runs inside the span and is marked cancelled if dropped early.
+/// // A placeholder names a variable in scope.
+/// let source = "historian";
+/// let fut = span!("fetch.{source}").instrument(async { 42 });
+/// # drop(fut);
+/// ```
+///
+/// ```compile_fail
+/// let _ = acm_trace::span!("sql.bulk.insert.rows"); // 4 levels: does not compile
+/// ```
+pub use acm_trace_macros::span;
 pub use acm_trace_runtime::{
-    BlockSpan, Guard, Instrumented, Kind, Outcome, PendingSpan, Phase, RunContext, SpanSite,
-    catalog, context, set_outcome,
+    AcmLayer, BlockSpan, Guard, Instrumented, Kind, Outcome, PendingSpan, Phase, RunContext,
+    SpanIds, SpanSite, catalog, context, current_ids, set_outcome,
 };
 
 /// The naming convention: categories, kinds, phases and the name grammar.

@@ -86,3 +86,32 @@ fn https_endpoints_build_with_tls() {
     );
     assert_eq!(telemetry.shutdown().ended, 0);
 }
+
+/// The lean layer hands `SpanData` to the pipeline's processor: same queue, counts, shutdown.
+#[test]
+fn lean_layer_exports_through_the_same_pipeline() {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    let collector = HttpCollector::start();
+    let (telemetry, _layer) = sample::otlp_builder(Protocol::HttpProtobuf, &collector.endpoint())
+        .build::<tracing_subscriber::Registry>()
+        .expect("telemetry builds");
+    let lean = acm_trace_runtime::AcmLayer::new(telemetry.span_processor()).with_filter(
+        acm_trace_runtime::NoFeedback::new(tracing_subscriber::filter::LevelFilter::TRACE),
+    );
+    let subscriber = tracing_subscriber::registry().with(lean);
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info_span!("pipeline.run").in_scope(|| {
+            tracing::info_span!("load.data").in_scope(|| {});
+        });
+    });
+    let report = telemetry.shutdown();
+    assert_eq!((report.exported, report.undelivered), (2, 0), "{report}");
+
+    let spans = collector.inbox().spans();
+    let root = sample::find(&spans, "pipeline.run");
+    let child = sample::find(&spans, "load.data");
+    assert_eq!(child.parent_span_id, root.span_id);
+    sample::assert_service_name(&collector.inbox().traces());
+}

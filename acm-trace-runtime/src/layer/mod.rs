@@ -6,6 +6,7 @@
 //! one small struct in the registry's extensions. Plain `tracing` spans are exported too, so
 //! parent links stay whole when users mix both.
 
+mod activation;
 mod record;
 mod run_attributes;
 
@@ -15,7 +16,10 @@ use std::time::SystemTime;
 
 use opentelemetry::trace::{SpanContext, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
 use opentelemetry::{InstrumentationScope, KeyValue};
-use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, Sampler, SamplingDecision, ShouldSample, SpanData, SpanProcessor};
+use opentelemetry_sdk::trace::{
+    IdGenerator, RandomIdGenerator, Sampler, SamplingDecision, ShouldSample, SpanData,
+    SpanProcessor,
+};
 use tracing::Subscriber;
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::Layer;
@@ -57,11 +61,14 @@ pub struct AcmLayer {
     scope: InstrumentationScope,
     sampler: Option<Sampler>,
     ids: RandomIdGenerator,
+    activate_context: bool,
 }
 
 impl std::fmt::Debug for AcmLayer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AcmLayer").field("sampler", &self.sampler).finish_non_exhaustive()
+        f.debug_struct("AcmLayer")
+            .field("sampler", &self.sampler)
+            .finish_non_exhaustive()
     }
 }
 
@@ -71,9 +78,12 @@ impl AcmLayer {
     pub fn new(processor: Arc<dyn SpanProcessor>) -> Self {
         AcmLayer {
             processor,
-            scope: InstrumentationScope::builder("acm-trace").with_version(env!("CARGO_PKG_VERSION")).build(),
+            scope: InstrumentationScope::builder("acm-trace")
+                .with_version(env!("CARGO_PKG_VERSION"))
+                .build(),
             sampler: None,
             ids: RandomIdGenerator::default(),
+            activate_context: false,
         }
     }
 
@@ -82,6 +92,15 @@ impl AcmLayer {
     #[must_use]
     pub fn with_sampler(mut self, sampler: Sampler) -> Self {
         self.sampler = Some(sampler);
+        self
+    }
+
+    /// Makes each entered span the current OpenTelemetry context, so OpenTelemetry log
+    /// bridges (`opentelemetry-appender-tracing`) stamp records with its trace and span id.
+    /// Off by default: it costs a context switch on every enter and exit.
+    #[must_use]
+    pub fn with_context_activation(mut self, activate: bool) -> Self {
+        self.activate_context = activate;
         self
     }
 
@@ -126,13 +145,19 @@ where
         let Some(span) = ctx.span(id) else { return };
         let meta = attrs.metadata();
         let site = catalog::site_of(meta);
-        let parent = span.parent().and_then(|p| p.extensions().get::<SpanRecord>().map(SpanRecord::ids));
+        let parent = span
+            .parent()
+            .and_then(|p| p.extensions().get::<SpanRecord>().map(SpanRecord::ids));
         let kind = site.map_or(SpanKind::Internal, |s| to_span_kind(s.kind));
         let (trace_id, parent_id, sampled) = match parent {
             Some(p) => (p.trace_id, p.span_id, p.sampled),
             None => {
                 let trace_id = self.ids.new_trace_id();
-                (trace_id, SpanId::INVALID, self.sample_root(trace_id, meta.name(), &kind))
+                (
+                    trace_id,
+                    SpanId::INVALID,
+                    self.sample_root(trace_id, meta.name(), &kind),
+                )
             }
         };
         let mut record = SpanRecord::new(trace_id, self.ids.new_span_id(), parent_id, sampled);
@@ -141,6 +166,23 @@ where
             attrs.record(&mut record);
         }
         span.extensions_mut().insert(record);
+    }
+
+    fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
+        if self.activate_context {
+            if let Some(ids) = ctx
+                .span(id)
+                .and_then(|s| s.extensions().get::<SpanRecord>().map(SpanRecord::ids))
+            {
+                activation::enter(id, ids);
+            }
+        }
+    }
+
+    fn on_exit(&self, id: &Id, _ctx: Context<'_, S>) {
+        if self.activate_context {
+            activation::exit(id);
+        }
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
@@ -155,14 +197,22 @@ where
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
-        let Some(record) = span.extensions_mut().remove::<SpanRecord>() else { return };
+        let Some(mut record) = span.extensions_mut().remove::<SpanRecord>() else {
+            return;
+        };
         if !record.sampled {
             return;
         }
         let end_time = SystemTime::now();
         let ids = record.ids();
         let data = SpanData {
-            span_context: SpanContext::new(ids.trace_id, ids.span_id, TraceFlags::SAMPLED, false, TraceState::NONE),
+            span_context: SpanContext::new(
+                ids.trace_id,
+                ids.span_id,
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::NONE,
+            ),
             parent_span_id: record.parent,
             parent_span_is_remote: false,
             span_kind: record.kind.clone(),
@@ -174,7 +224,7 @@ where
             links: Default::default(),
             status: record.status(),
             instrumentation_scope: self.scope.clone(),
-            attributes: record.attributes,
+            attributes: record.finish_attributes(),
         };
         self.processor.on_end(data);
     }

@@ -23,6 +23,7 @@ pub(crate) struct SpanRecord {
     pub(crate) attributes: Vec<KeyValue>,
     error: bool,
     description: Option<String>,
+    outcome_recorded: bool,
     /// Acm spans get their standard attributes from the site, not from recorded fields.
     acm: bool,
 }
@@ -43,44 +44,83 @@ impl SpanRecord {
             attributes: Vec::new(),
             error: false,
             description: None,
+            outcome_recorded: false,
             acm: false,
         }
     }
 
     pub(crate) fn ids(&self) -> SpanIds {
-        SpanIds { trace_id: self.trace_id, span_id: self.span_id, sampled: self.sampled }
+        SpanIds {
+            trace_id: self.trace_id,
+            span_id: self.span_id,
+            sampled: self.sampled,
+        }
     }
 
-    pub(crate) fn start(&mut self, site: Option<&'static SpanSite>, meta: &'static Metadata<'static>, kind: SpanKind) {
+    pub(crate) fn start(
+        &mut self,
+        site: Option<&'static SpanSite>,
+        meta: &'static Metadata<'static>,
+        kind: SpanKind,
+    ) {
         self.start_time = SystemTime::now();
         self.kind = kind;
         self.name = Cow::Borrowed(meta.name());
         let Some(site) = site else {
-            self.attributes.reserve(4);
+            self.attributes.reserve(8);
+            if let Some(file) = meta.file() {
+                self.attributes.push(static_kv("code.file.path", file));
+            }
+            if let Some(line) = meta.line() {
+                self.attributes
+                    .push(KeyValue::new("code.line.number", i64::from(line)));
+            }
+            if let Some(module) = meta.module_path() {
+                self.attributes.push(static_kv("code.module.name", module));
+            }
             return;
         };
         self.acm = true;
-        self.attributes.reserve(16 + meta.fields().len() - acm_trace_taxonomy::STANDARD_FIELDS.len());
-        self.attributes.push(static_kv("acm.category", site.category));
-        self.attributes.push(static_kv("acm.phase", site.phase.as_str()));
+        self.attributes
+            .reserve(16 + meta.fields().len() - acm_trace_taxonomy::STANDARD_FIELDS.len());
+        self.attributes
+            .push(static_kv("acm.category", site.category));
+        self.attributes
+            .push(static_kv("acm.phase", site.phase.as_str()));
         if !site.function.is_empty() {
-            self.attributes.push(static_kv("code.function.name", site.function));
+            self.attributes
+                .push(static_kv("code.function.name", site.function));
         }
         self.attributes.push(static_kv("code.file.path", site.file));
-        self.attributes.push(KeyValue::new("code.line.number", i64::from(site.line)));
+        self.attributes
+            .push(KeyValue::new("code.line.number", i64::from(site.line)));
+        self.attributes
+            .push(static_kv("code.module.name", site.module_path));
         run_attributes::extend(&mut self.attributes);
+    }
+
+    /// The attributes to export; an acm span that recorded no outcome succeeded (the guard
+    /// records every other outcome).
+    pub(crate) fn finish_attributes(&mut self) -> Vec<KeyValue> {
+        if self.acm && !self.outcome_recorded {
+            self.attributes.push(static_kv("acm.outcome", "success"));
+        }
+        std::mem::take(&mut self.attributes)
     }
 
     pub(crate) fn status(&self) -> Status {
         if self.error {
-            Status::Error { description: Cow::Owned(self.description.clone().unwrap_or_default()) }
+            Status::Error {
+                description: Cow::Owned(self.description.clone().unwrap_or_default()),
+            }
         } else {
             Status::Unset
         }
     }
 
     fn push(&mut self, field: &Field, value: Value) {
-        self.attributes.push(KeyValue::new(Key::from_static_str(field.name()), value));
+        self.attributes
+            .push(KeyValue::new(Key::from_static_str(field.name()), value));
     }
 }
 
@@ -100,10 +140,13 @@ impl Visit for SpanRecord {
             "otel.kind" => {}
             "otel.status_code" => self.error = value.eq_ignore_ascii_case("error"),
             "otel.status_description" => self.description = Some(value.to_owned()),
-            "acm.outcome" => match OUTCOMES.iter().find(|o| **o == value) {
-                Some(o) => self.attributes.push(static_kv("acm.outcome", o)),
-                None => self.push(field, Value::from(value.to_owned())),
-            },
+            "acm.outcome" => {
+                self.outcome_recorded = true;
+                match OUTCOMES.iter().find(|o| **o == value) {
+                    Some(o) => self.attributes.push(static_kv("acm.outcome", o)),
+                    None => self.push(field, Value::from(value.to_owned())),
+                }
+            }
             _ => self.push(field, Value::from(value.to_owned())),
         }
     }
@@ -111,7 +154,11 @@ impl Visit for SpanRecord {
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         match field.name() {
             // `format_args!` names and other non-str values of the special fields.
-            "otel.name" | "otel.kind" | "otel.status_code" | "otel.status_description" | "acm.outcome" => {
+            "otel.name"
+            | "otel.kind"
+            | "otel.status_code"
+            | "otel.status_description"
+            | "acm.outcome" => {
                 self.record_str(field, &format!("{value:?}"));
             }
             _ => self.push(field, Value::from(format!("{value:?}"))),

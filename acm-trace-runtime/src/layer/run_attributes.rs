@@ -27,10 +27,14 @@ fn build(ctx: &RunContext) -> Vec<KeyValue> {
 
 /// Appends the current run context's attributes, if a context is set.
 pub(crate) fn extend(attributes: &mut Vec<KeyValue>) {
-    let Some(ctx) = context::current() else { return };
+    let Some(ctx) = context::current() else {
+        return;
+    };
     let _ = CACHE.try_with(|cache| {
         let mut cache = cache.borrow_mut();
-        let fresh = cache.as_ref().is_some_and(|(seen, _)| Arc::ptr_eq(seen, &ctx));
+        let fresh = cache
+            .as_ref()
+            .is_some_and(|(seen, _)| Arc::ptr_eq(seen, &ctx));
         if !fresh {
             let kvs = build(&ctx);
             *cache = Some((ctx, kvs));

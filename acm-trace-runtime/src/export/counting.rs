@@ -1,0 +1,172 @@
+//! Counts what happens to every ended span, so shutdown can say what was not delivered.
+//!
+//! The SDK's batch processor keeps its drop count private and throws away the result of the
+//! final export, so the counts come from both sides of it: [`CountingProcessor`] sees every
+//! span that ends, [`CountingExporter`] sees every span the batch processor hands on and
+//! whether the backend took it. What ended but was never exported was dropped by the full
+//! queue, failed, or was still in flight when the time was up.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use opentelemetry::Context;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
+
+/// What became of the spans of one [`Telemetry`](crate::Telemetry) so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryCounts {
+    /// Spans that ended and were recorded (sampled).
+    pub ended: u64,
+    /// Spans the backend (or the trace file) accepted.
+    pub exported: u64,
+    /// Spans in export requests that failed.
+    pub failed: u64,
+    /// Spans that ended but were not exported: failed, dropped because the queue was full, or
+    /// still waiting or in flight.
+    pub undelivered: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    ended: AtomicU64,
+    exported: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn snapshot(&self) -> DeliveryCounts {
+        // `exported` is read first: a span counted as exported has always been counted as ended.
+        let exported = self.exported.load(Ordering::Acquire);
+        let failed = self.failed.load(Ordering::Acquire);
+        let ended = self.ended.load(Ordering::Acquire);
+        DeliveryCounts {
+            ended,
+            exported,
+            failed,
+            undelivered: ended.saturating_sub(exported),
+        }
+    }
+}
+
+/// Counts spans as they end, then hands them on.
+#[derive(Debug)]
+pub(crate) struct CountingProcessor<P> {
+    inner: P,
+    counters: Arc<Counters>,
+}
+
+impl<P> CountingProcessor<P> {
+    pub(crate) fn new(inner: P, counters: Arc<Counters>) -> Self {
+        Self { inner, counters }
+    }
+}
+
+impl<P: SpanProcessor> SpanProcessor for CountingProcessor<P> {
+    fn on_start(&self, span: &mut Span, cx: &Context) {
+        self.inner.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.counters.ended.fetch_add(1, Ordering::AcqRel);
+        self.inner.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
+/// Counts the outcome of every export request.
+#[derive(Debug)]
+pub(crate) struct CountingExporter<E> {
+    inner: E,
+    counters: Arc<Counters>,
+}
+
+impl<E> CountingExporter<E> {
+    pub(crate) fn new(inner: E, counters: Arc<Counters>) -> Self {
+        Self { inner, counters }
+    }
+}
+
+impl<E: SpanExporter> SpanExporter for CountingExporter<E> {
+    fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
+        let n = batch.len() as u64;
+        let export = self.inner.export(batch);
+        async move {
+            let result = export.await;
+            let counter = if result.is_ok() {
+                &self.counters.exported
+            } else {
+                &self.counters.failed
+            };
+            counter.fetch_add(n, Ordering::AcqRel);
+            result
+        }
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+    use opentelemetry_sdk::error::OTelSdkError;
+    use opentelemetry_sdk::trace::{SdkTracerProvider, SimpleSpanProcessor};
+
+    #[derive(Debug)]
+    struct Failing;
+
+    impl SpanExporter for Failing {
+        async fn export(&self, _batch: Vec<SpanData>) -> OTelSdkResult {
+            Err(OTelSdkError::InternalFailure("backend down".into()))
+        }
+    }
+
+    #[test]
+    fn failed_exports_count_as_undelivered() {
+        let counters = Arc::new(Counters::default());
+        let exporter = CountingExporter::new(Failing, counters.clone());
+        let processor =
+            CountingProcessor::new(SimpleSpanProcessor::new(exporter), counters.clone());
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(processor)
+            .build();
+        let tracer = provider.tracer("test");
+        tracer.start("a").end();
+        tracer.start("b").end();
+        assert_eq!(
+            counters.snapshot(),
+            DeliveryCounts {
+                ended: 2,
+                exported: 0,
+                failed: 2,
+                undelivered: 2
+            }
+        );
+        let _ = provider.shutdown();
+    }
+}

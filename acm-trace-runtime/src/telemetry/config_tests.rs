@@ -1,0 +1,232 @@
+//! Resolution of code settings against an injected environment.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use opentelemetry::Key;
+use opentelemetry_sdk::trace::Sampler;
+
+use super::builder::{CodeOptions, Headers};
+use super::config::{Destination, OtlpSettings, Settings};
+use super::{ColorChoice, Protocol, StartError};
+
+fn resolve(
+    code: CodeOptions,
+    env: &[(&'static str, &'static str)],
+) -> Result<Settings, StartError> {
+    let env: HashMap<&'static str, &'static str> = env.iter().copied().collect();
+    Settings::resolve(code, &env)
+}
+
+fn otlp(settings: Settings) -> OtlpSettings {
+    match settings.destination {
+        Destination::Otlp(o) => o,
+        Destination::File(f) => panic!("expected OTLP, got file {}", f.path.display()),
+    }
+}
+
+fn service_name(settings: &Settings) -> String {
+    settings
+        .resource
+        .get(&Key::from_static_str("service.name"))
+        .map(|v| v.as_str().into_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn defaults_without_environment() {
+    let s = resolve(CodeOptions::default(), &[]).unwrap();
+    assert_eq!(service_name(&s), "acm-pipeline");
+    assert_eq!(s.value_length_limit, 4096);
+    assert_eq!(s.shutdown_timeout, Duration::from_secs(5));
+    assert!(matches!(s.sampler, Sampler::ParentBased(_)));
+    match s.destination {
+        Destination::File(f) => {
+            assert!(f.path.starts_with("acm-traces"));
+            assert_eq!(f.path.extension().unwrap(), "jsonl");
+        }
+        Destination::Otlp(_) => panic!("no endpoint means the embedded default"),
+    }
+}
+
+#[test]
+fn environment_configures_otlp() {
+    let s = resolve(
+        CodeOptions::default(),
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"),
+            (
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                "authorization=Basic%20abc,x-tenant=a",
+            ),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "2500"),
+            (
+                "OTEL_RESOURCE_ATTRIBUTES",
+                "service.name=from-attrs,deployment.environment=dev",
+            ),
+            ("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "100"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(service_name(&s), "from-attrs");
+    assert_eq!(s.value_length_limit, 100);
+    let o = otlp(s);
+    assert_eq!(o.protocol, Protocol::HttpProtobuf);
+    assert_eq!(o.traces_endpoint, "http://collector:4318/v1/traces");
+    assert_eq!(
+        o.logs_endpoint.as_deref(),
+        Some("http://collector:4318/v1/logs")
+    );
+    assert_eq!(o.timeout, Duration::from_millis(2500));
+    assert_eq!(o.headers[0], ("authorization".into(), "Basic abc".into()));
+}
+
+#[test]
+fn signal_specific_variables_beat_generic_ones() {
+    let o = otlp(
+        resolve(
+            CodeOptions::default(),
+            &[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4317"),
+                ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:4317"),
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+                ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"),
+                ("OTEL_EXPORTER_OTLP_TIMEOUT", "1000"),
+                ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "2000"),
+            ],
+        )
+        .unwrap(),
+    );
+    assert_eq!(o.protocol, Protocol::Grpc);
+    assert_eq!(o.traces_endpoint, "http://traces:4317");
+    assert_eq!(o.logs_endpoint.as_deref(), Some("http://generic:4317"));
+    assert_eq!(o.timeout, Duration::from_millis(2000));
+}
+
+#[test]
+fn code_wins_over_environment() {
+    let code = CodeOptions {
+        service_name: Some("from-code".into()),
+        endpoint: Some("http://code:4318".into()),
+        protocol: Some(Protocol::HttpProtobuf),
+        headers: Headers(vec![("X-Tenant".into(), "code".into())]),
+        sampler: Some(Sampler::AlwaysOff),
+        timeout: Some(Duration::from_secs(1)),
+        ..CodeOptions::default()
+    };
+    let s = resolve(
+        code,
+        &[
+            ("OTEL_SERVICE_NAME", "from-env"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://env:4318/v1/traces",
+            ),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "x-tenant=env,other=1"),
+            ("OTEL_TRACES_SAMPLER", "always_on"),
+            // Not read at all, because code decided: no error despite the bad value.
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "soon"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(service_name(&s), "from-code");
+    assert!(matches!(s.sampler, Sampler::AlwaysOff));
+    let o = otlp(s);
+    assert_eq!(o.traces_endpoint, "http://code:4318/v1/traces");
+    assert_eq!(o.timeout, Duration::from_secs(1));
+    assert_eq!(
+        o.headers,
+        vec![
+            ("other".into(), "1".into()),
+            ("X-Tenant".into(), "code".into())
+        ]
+    );
+}
+
+#[test]
+fn bad_values_name_variable_and_value() {
+    let cases: &[(&'static str, &'static str)] = &[
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+        ("OTEL_EXPORTER_OTLP_INSECURE", "maybe"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "no-equals-sign"),
+        ("OTEL_TRACES_SAMPLER", "xray"),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "-5"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "fast"),
+        ("OTEL_BSP_EXPORT_TIMEOUT", "0"),
+        ("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "4k"),
+        ("OTEL_RESOURCE_ATTRIBUTES", "a"),
+    ];
+    for (var, value) in cases {
+        let env = [
+            (*var, *value),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+        ];
+        let err = resolve(CodeOptions::default(), &env).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(var) && text.contains(value), "{var}: {text}");
+    }
+    let err = resolve(
+        CodeOptions::default(),
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("OTEL_EXPORTER_OTLP_ENDPOINT"));
+}
+
+#[test]
+fn schemeless_grpc_endpoint_follows_insecure() {
+    let env = [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+    ];
+    let o = otlp(resolve(CodeOptions::default(), &env).unwrap());
+    assert_eq!(o.traces_endpoint, "https://collector:4317");
+    let mut env = env.to_vec();
+    env.push(("OTEL_EXPORTER_OTLP_INSECURE", "true"));
+    let o = otlp(resolve(CodeOptions::default(), &env).unwrap());
+    assert_eq!(o.traces_endpoint, "http://collector:4317");
+}
+
+#[test]
+fn batch_larger_than_queue_is_refused() {
+    let err = resolve(
+        CodeOptions::default(),
+        &[
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "100"),
+            ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "200"),
+        ],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("200"), "{err}");
+}
+
+#[test]
+fn no_color_and_explicit_choices() {
+    let color = |choice, env: &[(&'static str, &'static str)]| {
+        let code = CodeOptions {
+            color: Some(choice),
+            ..CodeOptions::default()
+        };
+        match resolve(code, env).unwrap().destination {
+            Destination::File(f) => f.color,
+            Destination::Otlp(_) => unreachable!(),
+        }
+    };
+    assert!(!color(ColorChoice::Auto, &[("NO_COLOR", "1")]));
+    assert!(color(ColorChoice::Always, &[("NO_COLOR", "1")]));
+    assert!(!color(ColorChoice::Never, &[]));
+}
+
+#[test]
+fn debug_output_hides_header_values() {
+    let code = CodeOptions {
+        headers: Headers(vec![("authorization".into(), "Bearer secret".into())]),
+        endpoint: Some("http://c:4318".into()),
+        ..CodeOptions::default()
+    };
+    assert!(!format!("{code:?}").contains("secret"));
+    let settings = resolve(code, &[]).unwrap();
+    assert!(!format!("{settings:?}").contains("secret"));
+}

@@ -1,0 +1,358 @@
+//! Per-call overhead of a tiny instrumented function, against the peers, in one run.
+//!
+//! Every enabled variant exports through the same kind of pipeline (a batch processor and an
+//! exporter that discards), records the same eight run attributes, and opens its spans under a
+//! root span per 100 calls (fastrace records nothing without a parent). Two clocks: the
+//! calling thread's CPU time, and the whole process's (background exporter threads included,
+//! since work moved to another thread still costs the user a core). Results and ratios:
+//! `benches/README.md`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter,
+};
+use tracing_subscriber::layer::SubscriberExt;
+
+const CALLS_PER_ROOT: u64 = 100;
+const QUEUE: usize = 1 << 16;
+
+#[inline(never)]
+fn plain(x: u64) -> u64 {
+    x.wrapping_mul(31) ^ 7
+}
+
+#[acm_trace::acm_span("compute.tiny")]
+#[inline(never)]
+fn acm(x: u64) -> u64 {
+    x.wrapping_mul(31) ^ 7
+}
+
+#[tracing::instrument(
+    name = "compute.tiny",
+    skip_all,
+    fields(
+        otel.kind = "internal",
+        acm.equipment = "FD_FAN",
+        acm.equip_id = "FD_FAN",
+        acm.run_id = "0b7d5c1e-0000-4000-8000-000000000000",
+        acm.category = "compute",
+        acm.service = "acm-pipeline",
+        acm.phase = "features",
+        acm.batch_num = 1,
+        acm.batch_total = 1,
+    )
+)]
+#[inline(never)]
+fn instrument(x: u64) -> u64 {
+    x.wrapping_mul(31) ^ 7
+}
+
+#[fastrace::trace(
+    name = "compute.tiny",
+    properties = {
+        "acm.equipment": "FD_FAN",
+        "acm.equip_id": "FD_FAN",
+        "acm.run_id": "0b7d5c1e-0000-4000-8000-000000000000",
+        "acm.category": "compute",
+        "acm.service": "acm-pipeline",
+        "acm.phase": "features",
+        "acm.batch_num": "1",
+        "acm.batch_total": "1",
+    }
+)]
+#[inline(never)]
+fn fastrace_traced(x: u64) -> u64 {
+    x.wrapping_mul(31) ^ 7
+}
+
+/// Counts and drops what it is given.
+#[derive(Debug, Clone, Default)]
+struct Discard(Arc<AtomicU64>);
+
+impl SpanExporter for Discard {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        self.0.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+struct FastraceDiscard(Arc<AtomicU64>);
+
+impl fastrace::collector::Reporter for FastraceDiscard {
+    fn report(&mut self, spans: Vec<fastrace::prelude::SpanRecord>) {
+        self.0.fetch_add(spans.len() as u64, Ordering::Relaxed);
+    }
+}
+
+fn batch_processor(exporter: Discard) -> BatchSpanProcessor {
+    let config = BatchConfigBuilder::default()
+        .with_max_queue_size(QUEUE)
+        .with_max_export_batch_size(512)
+        .with_scheduled_delay(Duration::from_millis(200))
+        .build();
+    BatchSpanProcessor::builder(exporter)
+        .with_batch_config(config)
+        .build()
+}
+
+/// CPU time of the calling thread or of the whole process.
+struct CpuClock {
+    clock: libc::clockid_t,
+}
+
+impl CpuClock {
+    fn thread() -> Self {
+        CpuClock {
+            clock: libc::CLOCK_THREAD_CPUTIME_ID,
+        }
+    }
+
+    fn process() -> Self {
+        CpuClock {
+            clock: libc::CLOCK_PROCESS_CPUTIME_ID,
+        }
+    }
+
+    fn now(&self) -> Duration {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes a timespec for a valid clock id.
+        unsafe { libc::clock_gettime(self.clock, &mut ts) };
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    }
+}
+
+impl Measurement for CpuClock {
+    type Intermediate = Duration;
+    type Value = Duration;
+
+    fn start(&self) -> Duration {
+        self.now()
+    }
+    fn end(&self, start: Duration) -> Duration {
+        self.now().saturating_sub(start)
+    }
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+    fn to_f64(&self, value: &Duration) -> f64 {
+        value.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &NanosFormatter
+    }
+}
+
+struct NanosFormatter;
+
+impl ValueFormatter for NanosFormatter {
+    fn scale_values(&self, typical: f64, values: &mut [f64]) -> &'static str {
+        let (factor, unit) = if typical < 1e3 {
+            (1.0, "ns")
+        } else if typical < 1e6 {
+            (1e-3, "µs")
+        } else {
+            (1e-6, "ms")
+        };
+        values.iter_mut().for_each(|v| *v *= factor);
+        unit
+    }
+    fn scale_throughputs(&self, _: f64, _: &Throughput, _: &mut [f64]) -> &'static str {
+        "n/a"
+    }
+    fn scale_for_machines(&self, _: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}
+
+/// Runs `iters` calls of `f`, `CALLS_PER_ROOT` under each root opened by `root`.
+fn run(
+    clock: &CpuClock,
+    iters: u64,
+    root: &dyn Fn(&mut dyn FnMut()),
+    f: fn(u64) -> u64,
+) -> Duration {
+    let start = clock.start();
+    let mut done = 0;
+    while done < iters {
+        let n = CALLS_PER_ROOT.min(iters - done);
+        root(&mut || {
+            for i in 0..n {
+                black_box(f(black_box(i)));
+            }
+        });
+        done += n;
+    }
+    clock.end(start)
+}
+
+fn no_root(body: &mut dyn FnMut()) {
+    body();
+}
+
+fn set_run_context() {
+    acm_trace::context::set(
+        acm_trace::RunContext::new("FD_FAN")
+            .with_run_id("0b7d5c1e-0000-4000-8000-000000000000")
+            .with_batches(1, 1),
+    );
+}
+
+fn configure<'a>(
+    c: &'a mut Criterion<CpuClock>,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, CpuClock> {
+    let mut group = c.benchmark_group(name);
+    group
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1))
+        .sample_size(30);
+    group
+}
+
+/// Nothing listens: these must stay next to free. They run before any subscriber ever
+/// existed in the process, as in a program that never installs one.
+fn disabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
+    set_run_context();
+    let mut group = configure(c, name);
+    group.bench_function("plain", |b| {
+        b.iter_custom(|n| run(&clock(), n, &no_root, plain))
+    });
+    group.bench_function("acm_span", |b| {
+        b.iter_custom(|n| run(&clock(), n, &no_root, acm))
+    });
+    group.bench_function("tracing_instrument", |b| {
+        b.iter_custom(|n| run(&clock(), n, &no_root, instrument))
+    });
+    group.bench_function("fastrace", |b| {
+        b.iter_custom(|n| run(&clock(), n, &no_root, fastrace_traced))
+    });
+    group.finish();
+}
+
+/// Enabled, each exporting through a batch processor to a discarding exporter.
+fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
+    set_run_context();
+    let mut group = configure(c, name);
+    let exported = Discard::default();
+    let layer = acm_trace::AcmLayer::new(Arc::new(batch_processor(exported.clone())));
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    tracing::dispatcher::with_default(&dispatch, || {
+        let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
+        group.bench_function("acm_span_lean_layer", |b| {
+            b.iter_custom(|n| run(&clock(), n, &root, acm))
+        });
+    });
+    report_exported("acm_span", &exported);
+
+    let exported = Discard::default();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(batch_processor(exported.clone()))
+        .build();
+    let layer = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("bench"))
+        .with_tracked_inactivity(false)
+        .with_threads(false);
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    tracing::dispatcher::with_default(&dispatch, || {
+        let root = |body: &mut dyn FnMut()| tracing::info_span!("pipeline.run").in_scope(body);
+        group.bench_function("tracing_instrument_otel_layer", |b| {
+            b.iter_custom(|n| run(&clock(), n, &root, instrument))
+        });
+        // The same acm spans through tracing-opentelemetry: the compatibility path.
+        let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
+        group.bench_function("acm_span_otel_layer", |b| {
+            b.iter_custom(|n| run(&clock(), n, &root, acm))
+        });
+    });
+    let _ = provider.shutdown();
+    report_exported("tracing-opentelemetry", &exported);
+
+    let reported = Arc::new(AtomicU64::new(0));
+    fastrace::set_reporter(
+        FastraceDiscard(reported.clone()),
+        fastrace::collector::Config::default(),
+    );
+    let root = |body: &mut dyn FnMut()| {
+        let root = fastrace::Span::root("pipeline.run", fastrace::prelude::SpanContext::random());
+        let _guard = root.set_local_parent();
+        body();
+    };
+    group.bench_function("fastrace", |b| {
+        b.iter_custom(|n| run(&clock(), n, &root, fastrace_traced))
+    });
+    fastrace::flush();
+    eprintln!(
+        "fastrace: {} spans reported",
+        reported.load(Ordering::Relaxed)
+    );
+    group.finish();
+}
+
+fn report_exported(what: &str, exported: &Discard) {
+    std::thread::sleep(Duration::from_millis(500));
+    eprintln!(
+        "{what}: {} spans exported",
+        exported.0.load(Ordering::Relaxed)
+    );
+}
+
+fn disabled_thread(c: &mut Criterion<CpuClock>) {
+    disabled(c, "disabled/thread_cpu", CpuClock::thread);
+}
+
+fn disabled_process(c: &mut Criterion<CpuClock>) {
+    disabled(c, "disabled/process_cpu", CpuClock::process);
+}
+
+fn enabled_thread(c: &mut Criterion<CpuClock>) {
+    enabled(c, "enabled/thread_cpu", CpuClock::thread);
+}
+
+fn enabled_process(c: &mut Criterion<CpuClock>) {
+    enabled(c, "enabled/process_cpu", CpuClock::process);
+}
+
+criterion_group! {
+    name = disabled_calling_thread;
+    config = Criterion::default().with_measurement(CpuClock::thread());
+    targets = disabled_thread
+}
+
+criterion_group! {
+    name = disabled_whole_process;
+    config = Criterion::default().with_measurement(CpuClock::process());
+    targets = disabled_process
+}
+
+criterion_group! {
+    name = enabled_calling_thread;
+    config = Criterion::default().with_measurement(CpuClock::thread());
+    targets = enabled_thread
+}
+
+criterion_group! {
+    name = enabled_whole_process;
+    config = Criterion::default().with_measurement(CpuClock::process());
+    targets = enabled_process
+}
+
+criterion_main!(
+    disabled_calling_thread,
+    disabled_whole_process,
+    enabled_calling_thread,
+    enabled_whole_process
+);
