@@ -130,10 +130,10 @@ fn new_span(
 
 impl SpanState {
     fn record(&self, index: usize, value: &dyn Value) {
-        if let Some(meta) = self.span.metadata() {
-            if let Some(field) = meta.fields().iter().nth(index) {
-                self.span.record(&field, value);
-            }
+        if let Some(meta) = self.span.metadata()
+            && let Some(field) = meta.fields().iter().nth(index)
+        {
+            self.span.record(&field, value);
         }
     }
 

@@ -36,11 +36,11 @@ impl ResourceStart {
                 &round2((end as f64 - start as f64) / MIB),
             );
         }
-        if let (Some(start), Some(end)) = (self.cpu, process_cpu()) {
-            if !wall.is_zero() {
-                let pct = end.saturating_sub(start).as_secs_f64() / wall.as_secs_f64() * 100.0;
-                record(fields::CPU_PCT, &round2(pct));
-            }
+        if let (Some(start), Some(end)) = (self.cpu, process_cpu())
+            && !wall.is_zero()
+        {
+            let pct = end.saturating_sub(start).as_secs_f64() / wall.as_secs_f64() * 100.0;
+            record(fields::CPU_PCT, &round2(pct));
         }
     }
 }

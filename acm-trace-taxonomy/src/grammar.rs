@@ -395,12 +395,14 @@ fn to_snake_case(seg: &str) -> String {
 /// category by edit distance.
 fn suggest_category(first: &str, rest: &[&str]) -> Option<String> {
     let names = || CATEGORIES.iter().map(|c| c.name);
-    if let Some((head, tail)) = first.split_once('_') {
-        if category(head).is_some() && !tail.is_empty() && rest.len() < MAX_LEVELS - 1 {
-            let mut parts = vec![head, tail];
-            parts.extend_from_slice(rest);
-            return Some(parts.join("."));
-        }
+    if let Some((head, tail)) = first.split_once('_')
+        && category(head).is_some()
+        && !tail.is_empty()
+        && rest.len() < MAX_LEVELS - 1
+    {
+        let mut parts = vec![head, tail];
+        parts.extend_from_slice(rest);
+        return Some(parts.join("."));
     }
     closest(first, names()).map(str::to_owned)
 }

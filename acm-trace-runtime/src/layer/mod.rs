@@ -169,13 +169,12 @@ where
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
-        if self.activate_context {
-            if let Some(ids) = ctx
+        if self.activate_context
+            && let Some(ids) = ctx
                 .span(id)
                 .and_then(|s| s.extensions().get::<SpanRecord>().map(SpanRecord::ids))
-            {
-                activation::enter(id, ids);
-            }
+        {
+            activation::enter(id, ids);
         }
     }
 
@@ -186,12 +185,11 @@ where
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(id) {
-            if let Some(record) = span.extensions_mut().get_mut::<SpanRecord>() {
-                if record.sampled {
-                    values.record(record);
-                }
-            }
+        if let Some(span) = ctx.span(id)
+            && let Some(record) = span.extensions_mut().get_mut::<SpanRecord>()
+            && record.sampled
+        {
+            values.record(record);
         }
     }
 

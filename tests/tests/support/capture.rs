@@ -2,6 +2,8 @@
 //! spans land in the SDK's in-memory exporter, scoped to the calling thread so tests can run
 //! in parallel.
 
+#![allow(dead_code)] // each test binary uses a different part
+
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
@@ -9,7 +11,6 @@ use tracing_subscriber::layer::SubscriberExt;
 
 /// Which layer turns `tracing` spans into OpenTelemetry spans.
 #[derive(Clone, Copy, Debug)]
-#[allow(dead_code)] // not every test binary uses both
 pub enum Mode {
     /// acm-trace's own lean layer.
     Lean,
@@ -18,14 +19,12 @@ pub enum Mode {
 }
 
 /// Runs `test` once with each layer.
-#[allow(dead_code)]
 pub fn each_mode(test: impl Fn(Mode)) {
     test(Mode::Lean);
     test(Mode::Compat);
 }
 
 /// Runs `f` with spans captured by the lean layer.
-#[allow(dead_code)]
 pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<SpanData>) {
     capture_in(Mode::Lean, f)
 }
@@ -56,7 +55,6 @@ pub fn capture_in<R>(mode: Mode, f: impl FnOnce() -> R) -> (R, Vec<SpanData>) {
 }
 
 /// Runs an async block on a current-thread runtime with spans captured.
-#[allow(dead_code)]
 pub fn capture_async<F: std::future::Future>(f: F) -> (F::Output, Vec<SpanData>) {
     capture_async_in(Mode::Lean, f)
 }
@@ -104,7 +102,6 @@ pub fn is_child_of(child: &SpanData, parent: &SpanData) -> bool {
         && child.span_context.trace_id() == parent.span_context.trace_id()
 }
 
-#[allow(dead_code)] // not every test binary reads integers
 /// An integer attribute; tracing-opentelemetry records unsigned integers as strings.
 pub fn attr_int(span: &SpanData, key: &str) -> Option<i64> {
     match attr(span, key)? {
