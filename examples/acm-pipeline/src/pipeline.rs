@@ -64,8 +64,10 @@ pub fn run(cfg: &Config) -> Result<RunSummary, PipelineError> {
         batches: Vec::with_capacity(cfg.batches),
     };
     let batch_total = u32::try_from(cfg.batches).unwrap_or(u32::MAX);
+    let equip_id = startup::register_equipment(cfg)?;
     acm_trace::context::set(
         acm_trace::RunContext::new(summary.equipment.clone())
+            .with_equip_id(equip_id.to_string())
             .with_run_id(run_id.clone())
             .with_batches(1, batch_total),
     );
@@ -91,10 +93,6 @@ pub fn run_batch(
     let started = Instant::now();
     let mut session = startup::startup(cfg, run_id, batch_num)?;
     let equip_id = session.equip_id;
-    // The equipment's id is known once startup has looked it up.
-    if let Some(ctx) = acm_trace::context::current() {
-        acm_trace::context::set((*ctx).clone().with_equip_id(equip_id.to_string()));
-    }
     match run_stages(cfg, &mut session, started) {
         Ok((summary, analytics)) => {
             finalize(cfg, session, &summary, &analytics)?;

@@ -62,6 +62,18 @@ pub fn startup(cfg: &Config, run_id: &str, batch_num: usize) -> Result<Session, 
     })
 }
 
+/// Registers the equipment before the first batch, so every span of the run, `startup`'s
+/// included, carries the same `acm.equip_id`. Untraced: it runs before the first trace.
+pub fn register_equipment(cfg: &Config) -> Result<i64, PipelineError> {
+    std::fs::create_dir_all(&cfg.out_dir).map_err(|source| PipelineError::Io {
+        action: "create the output directory",
+        path: cfg.out_dir.clone(),
+        source,
+    })?;
+    let conn = db::open(&cfg.out_dir.join(db::DB_FILE))?;
+    db::equip_id(&conn, cfg.equipment.trim(), db::now_unix())
+}
+
 /// A random (version 4) UUID. Seeded from the clock, the process id and a counter: unique
 /// enough to tell runs apart, without a dependency for it.
 pub fn new_run_id() -> String {
