@@ -80,6 +80,8 @@ pub enum Item {
     Fn(Function),
     Impl(ItemImpl),
     Unparsed(UnparsedFn),
+    /// Any other item that does not parse, such as an impl block with a syntax error inside.
+    Verbatim(TokenStream),
 }
 
 /// Parses the item, or explains why `#[acm_span]` cannot go on it.
@@ -97,16 +99,17 @@ pub fn parse(tokens: TokenStream) -> Result<Item, syn::Error> {
              or on a trait method that has a default body",
         )),
         Ok(other) => Err(not_a_function(&other)),
-        Err(error) => {
-            if let Ok(f) = syn::parse2::<syn::TraitItemFn>(tokens.clone()) {
-                if f.default.is_none() {
-                    return Err(missing_body(&f.sig));
-                }
+        // rustc reports the syntax error itself, once, when it parses the item handed back.
+        Err(_) => {
+            if let Ok(f) = syn::parse2::<syn::TraitItemFn>(tokens.clone())
+                && f.default.is_none()
+            {
+                return Err(missing_body(&f.sig));
             }
-            match syn::parse2::<UnparsedFn>(tokens) {
-                Ok(unparsed) => Ok(Item::Unparsed(unparsed)),
-                Err(_) => Err(error),
-            }
+            Ok(match syn::parse2::<UnparsedFn>(tokens.clone()) {
+                Ok(unparsed) => Item::Unparsed(unparsed),
+                Err(_) => Item::Verbatim(tokens),
+            })
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Parses the arguments of `#[acm_span(...)]` and `span!(...)` into [`Args`].
 
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::spanned::Spanned;
 use syn::{Expr, Ident, LitStr, Token};
 
 /// The parsed arguments, each keeping the tokens it came from for later errors.
@@ -65,14 +65,12 @@ impl Parse for Args {
         }
         if input.peek(LitStr) {
             args.name = Some(input.parse()?);
-        } else if input.peek(Ident) && !input.peek2(Token![=]) {
-            // A bare keyword first: `skip`, or options without a name (reported later).
-        } else if !(input.peek(Ident) && input.peek2(Token![=])) {
+        } else if !starts_with_option(input) {
             let expr: Expr = input.parse()?;
-            return Err(syn::Error::new(
-                expr.span(),
+            return Err(syn::Error::new_spanned(
+                expr,
                 "the span name must be a string literal, e.g. `#[acm_span(\"fit.pca\")]`, \
-                 so that it can be checked at compile time",
+                 so that it can be checked at compile time; a constant or a macro call cannot be",
             ));
         }
         let mut first = args.name.is_none();
@@ -90,22 +88,47 @@ impl Parse for Args {
     }
 }
 
+/// Whether the arguments open with an option rather than with something meant as the name:
+/// `key = …`, a bare keyword such as `skip`, or a near miss of one (reported as a typo later).
+fn starts_with_option(input: ParseStream<'_>) -> bool {
+    let fork = input.fork();
+    let Ok(key) = fork.call(Ident::parse_any) else {
+        return false;
+    };
+    if fork.peek(Token![=]) {
+        return true;
+    }
+    let key = key.to_string();
+    (fork.is_empty() || fork.peek(Token![,]))
+        && (OPTIONS.contains(&key.as_str()) || acm_trace_taxonomy::closest(&key, OPTIONS).is_some())
+}
+
 impl Args {
     fn parse_option(&mut self, input: ParseStream<'_>) -> syn::Result<()> {
         if input.peek(LitStr) {
             let lit: LitStr = input.parse()?;
             return Err(syn::Error::new(
                 lit.span(),
-                "the span name must come first, and only once",
+                "the span name comes first, before the options, and only once",
             ));
         }
         let key: Ident = input
-            .call(syn::ext::IdentExt::parse_any)
+            .call(Ident::parse_any)
             .map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
         let has_value = input.peek(Token![=]);
         match (key.to_string().as_str(), has_value) {
             ("kind", true) => {
                 input.parse::<Token![=]>()?;
+                if input.peek(LitStr) {
+                    let lit: LitStr = input.parse()?;
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "the span kind is a keyword, not a string; write `kind = {}`",
+                            lit.value()
+                        ),
+                    ));
+                }
                 let value: Ident = input.parse().map_err(|e| {
                     syn::Error::new(e.span(), "expected a span kind: auto, client, server, producer, consumer or internal")
                 })?;
@@ -113,6 +136,12 @@ impl Args {
             }
             ("phase", true) => {
                 input.parse::<Token![=]>()?;
+                if let Ok(ident) = input.fork().call(Ident::parse_any) {
+                    return Err(syn::Error::new(
+                        ident.span(),
+                        format!("the phase is a string literal; write `phase = \"{ident}\"`"),
+                    ));
+                }
                 let value: LitStr = input.parse().map_err(|e| {
                     syn::Error::new(
                         e.span(),

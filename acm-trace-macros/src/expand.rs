@@ -2,12 +2,14 @@
 //! its own scope; the generated lines around it only open, enter and close the span.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, TokenStreamExt, quote, quote_spanned};
+use syn::Ident;
+use syn::spanned::Spanned;
 
 use crate::ast::{self, Function, Item};
 use crate::returns::{self, Returns};
 use crate::site::{finding, opener, site_static};
-use crate::valid::{self, Site, Spec};
+use crate::valid::{self, Method, Site, Spec};
 use crate::{attr, impl_block};
 
 pub fn attribute(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -19,25 +21,25 @@ pub fn attribute(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = attr::parse(args);
     match ast::parse(item.clone()) {
         Ok(Item::Fn(f)) => match args {
-            Ok(args) => instrument(args, f, None, attr_span),
+            Ok(args) => instrument(args, f, Method::None, attr_span),
             Err(e) => with_errors(f.to_token_stream(), e),
         },
         Ok(Item::Impl(imp)) => impl_block::expand(args, imp, attr_span),
         Ok(Item::Unparsed(f)) => {
-            let errors = args.and_then(|a| {
-                valid::validate(
-                    a,
-                    &Site {
-                        sig: Some(&f.sig),
-                        method: None,
-                        attr_span,
-                    },
-                )
-            });
-            match errors {
-                Ok(_) => f.to_token_stream(),
-                Err(e) => with_errors(f.to_token_stream(), e),
-            }
+            let site = Site {
+                sig: Some(&f.sig),
+                method: Method::None,
+                attr_span,
+            };
+            unchanged(args, f.to_token_stream(), &site)
+        }
+        Ok(Item::Verbatim(tokens)) => {
+            let site = Site {
+                sig: None,
+                method: Method::Template,
+                attr_span,
+            };
+            unchanged(args, tokens, &site)
         }
         Err(e) => {
             let e = match args.and_then(|a| {
@@ -45,7 +47,7 @@ pub fn attribute(args: TokenStream, item: TokenStream) -> TokenStream {
                     a,
                     &Site {
                         sig: None,
-                        method: None,
+                        method: Method::Template,
                         attr_span,
                     },
                 )
@@ -61,6 +63,15 @@ pub fn attribute(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// An item that does not parse, emitted as it was so that rustc reports its syntax error
+/// once; only the arguments' own errors are added.
+fn unchanged(args: syn::Result<attr::Args>, item: TokenStream, site: &Site<'_>) -> TokenStream {
+    match args.and_then(|a| valid::validate(a, site)) {
+        Ok(_) => item,
+        Err(e) => with_errors(item, e),
+    }
+}
+
 /// The item as it was, plus the errors: the item stays defined, so one mistake gives one
 /// error rather than a cascade of "cannot find function".
 pub fn with_errors(item: TokenStream, error: syn::Error) -> TokenStream {
@@ -72,7 +83,7 @@ pub fn with_errors(item: TokenStream, error: syn::Error) -> TokenStream {
 pub fn instrument(
     args: attr::Args,
     f: Function,
-    method: Option<&syn::Ident>,
+    method: Method<'_>,
     attr_span: Span,
 ) -> TokenStream {
     let spec = valid::validate(
@@ -108,14 +119,22 @@ fn const_fn(token: &syn::token::Const) -> syn::Error {
 
 impl ToTokens for Function {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        for a in &self.attrs {
-            a.to_tokens(tokens);
-        }
+        let (outer, inner) = self.split_attrs();
+        tokens.append_all(outer);
         self.vis.to_tokens(tokens);
         self.defaultness.to_tokens(tokens);
         self.sig.to_tokens(tokens);
-        self.block.to_tokens(tokens);
+        self.block.brace_token.surround(tokens, |tokens| {
+            tokens.append_all(inner);
+            tokens.append_all(&self.block.stmts);
+        });
     }
+}
+
+/// A local of the expansion: mixed-site hygiene keeps it invisible to the user's body, so an
+/// argument or local of the same name is never shadowed.
+fn local(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
 }
 
 fn rewrite(spec: &Spec, f: &Function) -> TokenStream {
@@ -129,78 +148,128 @@ fn rewrite(spec: &Spec, f: &Function) -> TokenStream {
     } else {
         sync_body(spec, f)
     };
-    quote! {
-        #(#outer)*
-        #vis #defaultness #sig {
-            #(#inner)*
-            #site
-            #body
-        }
-    }
+    let mut tokens = quote!(#(#outer)* #vis #defaultness #sig);
+    // The body's braces are the user's: rustc takes an item's span from its tokens, and an
+    // item whose span ends inside the expansion is never reported as dead code.
+    f.block.brace_token.surround(&mut tokens, |tokens| {
+        tokens.append_all(inner);
+        tokens.extend([site, body]);
+    });
+    tokens
 }
 
 fn probe(output: Option<&syn::Type>) -> TokenStream {
     match output {
         Some(ty) => {
-            let found = finding(&quote!(__acm_o));
-            quote!(|__acm_o: &#ty, __acm_s: &mut ::acm_trace::__private::PendingSpan| __acm_s.finish(#found))
+            let (o, s) = (local("__acm_o"), local("__acm_s"));
+            let found = finding(&quote!(#o));
+            quote!(|#o: &#ty, #s: &mut ::acm_trace::__private::PendingSpan| #s.finish(#found))
         }
         None => quote!(::acm_trace::__private::NoProbe),
     }
 }
 
+/// Calls the user's block as a closure, so that every `return` and `?` ends in one place.
+/// The closure is passed where an `FnOnce` is expected: that makes it `FnOnce`, so the block
+/// may return borrows of what it captured (`fn get(&mut self) -> &mut T`), which a closure
+/// called in place (`(move || ..)()`) cannot.
+fn call_once(ret: Option<&syn::Type>, block: &syn::Block) -> TokenStream {
+    let ret = ret.map(|ty| quote!(-> #ty));
+    quote!(::acm_trace::__private::None.unwrap_or_else(move || #ret #block))
+}
+
 fn async_body(spec: &Spec, f: &Function) -> TokenStream {
     let open = opener(spec, false);
-    let block = &f.block;
     let output = match returns::classify(&f.sig.output) {
         Returns::Value { ty } => ty,
         _ => None,
     };
     let probe = probe(output.as_ref());
+    // A never-taken `return` of the declared type fixes the async block's output type before
+    // the user's block is checked, so a type error lands on the user's expression.
+    let body = match &output {
+        Some(ty) => {
+            let block = tail_block(&f.block);
+            // Located at the return type, so rustc's "return type inferred to be `T` here"
+            // points at the signature rather than at the attribute.
+            let at = Span::call_site().located_at(ty.span());
+            let fake = quote_spanned!(at=> if false { return ::acm_trace::__private::None::<#ty>.unwrap(); });
+            quote!({ #fake #block })
+        }
+        None => f.block.to_token_stream(),
+    };
+    // The span is opened in its own statement, so the temporaries of attribute values are
+    // gone before the `.await` and cannot make the future `!Send`.
+    let span = local("__acm_span");
     quote! {
-        let __acm_span = #open;
-        ::acm_trace::__private::instrument(__acm_span, async move #block, #probe).await
+        let #span = #open;
+        ::acm_trace::__private::instrument(#span, async move #body, #probe).await
     }
+}
+
+/// The user's block for the tail of a generated block. `unused_braces` would flag the user's
+/// braces around a lone expression there (`fn f() { () }`), so such a block gets braces of
+/// the expansion; any other block keeps its own, which diagnostics about the block point at.
+fn tail_block(block: &syn::Block) -> TokenStream {
+    let lone_expression = matches!(block.stmts.as_slice(), [syn::Stmt::Expr(_, None)]);
+    if !lone_expression {
+        return block.to_token_stream();
+    }
+    let stmts = &block.stmts;
+    quote!({ #(#stmts)* })
 }
 
 fn sync_body(spec: &Spec, f: &Function) -> TokenStream {
     let open = opener(spec, true);
     let block = &f.block;
+    let guard = local("__acm_guard");
     match returns::classify(&f.sig.output) {
-        Returns::Unit | Returns::Never => quote! {
-            let __acm_guard = #open;
-            #block
-        },
+        Returns::Unit | Returns::Never => {
+            let block = tail_block(block);
+            quote! {
+                let #guard = #open;
+                #block
+            }
+        }
         // A closure would change what `Location::caller()` sees; the drop guard still
         // records panics.
-        Returns::Value { .. } if f.has_attr("track_caller") => quote! {
-            let __acm_guard = #open;
-            #block
-        },
-        Returns::Value { ty } => {
-            let ret = ty.map(|ty| quote!(-> #ty));
-            let found = finding(&quote!(&__acm_ret));
+        Returns::Value { .. } if f.has_attr("track_caller") => {
+            let block = tail_block(block);
             quote! {
-                let mut __acm_guard = #open;
-                let __acm_ret = (move || #ret #block)();
-                __acm_guard.finish(#found);
-                __acm_ret
+                let #guard = #open;
+                #block
+            }
+        }
+        Returns::Value { ty } => {
+            let ret = local("__acm_ret");
+            let call = call_once(ty.as_ref(), block);
+            let found = finding(&quote!(&#ret));
+            quote! {
+                let mut #guard = #open;
+                let #ret = #call;
+                #guard.finish(#found);
+                #ret
             }
         }
         Returns::ImplFuture { output } => {
             let probe = probe(output.as_ref());
+            let call = call_once(None, block);
+            // The pre-work runs while the span is entered: bind the future before `exit()`.
+            let fut = local("__acm_fut");
             quote! {
-                let __acm_guard = #open;
-                let __acm_fut = (move || #block)();
-                ::acm_trace::__private::instrument(__acm_guard.exit(), __acm_fut, #probe)
+                let #guard = #open;
+                let #fut = #call;
+                ::acm_trace::__private::instrument(#guard.exit(), #fut, #probe)
             }
         }
         Returns::BoxedFuture { ty, output } => {
             let probe = probe(output.as_ref());
+            let call = call_once(Some(&ty), block);
+            let fut = local("__acm_fut");
             quote! {
-                let __acm_guard = #open;
-                let __acm_fut = (move || -> #ty #block)();
-                ::acm_trace::__private::Box::pin(::acm_trace::__private::instrument(__acm_guard.exit(), __acm_fut, #probe))
+                let #guard = #open;
+                let #fut = #call;
+                ::acm_trace::__private::Box::pin(::acm_trace::__private::instrument(#guard.exit(), #fut, #probe))
             }
         }
     }

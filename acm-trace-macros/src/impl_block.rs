@@ -1,6 +1,6 @@
 //! `#[acm_span("score.{fn}")]` on an impl block: every method with a body gets a span named by
 //! the template, `{fn}` standing for the method's name. A method's own `#[acm_span(..)]` wins;
-//! `#[acm_span(skip)]` opts it out.
+//! `#[acm_span(skip)]` opts it out; a `const fn` is left alone.
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -8,7 +8,7 @@ use syn::{Ident, ImplItem, ItemImpl};
 
 use crate::attr::Args;
 use crate::expand::{instrument, with_errors};
-use crate::valid::{self, Site};
+use crate::valid::{self, Method, Site};
 
 enum Own {
     /// No `#[acm_span]` on the method.
@@ -16,7 +16,7 @@ enum Own {
     /// `#[acm_span(skip)]`, removed from the output.
     Skip(usize),
     /// The method's own attribute, left to expand by itself.
-    Own,
+    Instrumented,
 }
 
 fn own_attribute(attrs: &[syn::Attribute]) -> Own {
@@ -27,7 +27,11 @@ fn own_attribute(attrs: &[syn::Attribute]) -> Own {
             .is_some_and(|s| s.ident == "acm_span")
         {
             let is_skip = a.parse_args::<Ident>().is_ok_and(|id| id == "skip");
-            return if is_skip { Own::Skip(i) } else { Own::Own };
+            return if is_skip {
+                Own::Skip(i)
+            } else {
+                Own::Instrumented
+            };
         }
     }
     Own::None
@@ -39,12 +43,11 @@ pub fn expand(args: syn::Result<Args>, mut imp: ItemImpl, attr_span: Span) -> To
         Err(e) => return with_errors(strip_skips(imp).to_token_stream(), e),
     };
     // Report problems of the template itself once, not once per method.
-    let probe_method = Ident::new("method", Span::call_site());
     if let Err(e) = valid::validate(
         args.clone(),
         &Site {
             sig: None,
-            method: Some(&probe_method),
+            method: Method::Template,
             attr_span,
         },
     ) {
@@ -56,11 +59,18 @@ pub fn expand(args: syn::Result<Args>, mut imp: ItemImpl, attr_span: Span) -> To
             Own::Skip(i) => {
                 method.attrs.remove(i);
             }
-            Own::Own => {}
+            Own::Instrumented => {}
+            // A `const fn` cannot open a span; the block-wide attribute leaves it as it is
+            // rather than break code that compiled without the attribute.
+            Own::None if method.sig.constness.is_some() => {}
             Own::None => {
                 let ident = method.sig.ident.clone();
-                let tokens =
-                    instrument(args.clone(), method.clone().into(), Some(&ident), attr_span);
+                let tokens = instrument(
+                    args.clone(),
+                    method.clone().into(),
+                    Method::Named(&ident),
+                    attr_span,
+                );
                 // Errors come back as `compile_error!` next to the unchanged method; keep
                 // both by emitting the tokens verbatim.
                 match syn::parse2::<syn::ImplItemFn>(tokens.clone()) {
@@ -75,10 +85,10 @@ pub fn expand(args: syn::Result<Args>, mut imp: ItemImpl, attr_span: Span) -> To
 
 fn strip_skips(mut imp: ItemImpl) -> ItemImpl {
     for item in &mut imp.items {
-        if let ImplItem::Fn(method) = item {
-            if let Own::Skip(i) = own_attribute(&method.attrs) {
-                method.attrs.remove(i);
-            }
+        if let ImplItem::Fn(method) = item
+            && let Own::Skip(i) = own_attribute(&method.attrs)
+        {
+            method.attrs.remove(i);
         }
     }
     imp

@@ -11,6 +11,8 @@ mod expand;
 mod impl_block;
 mod returns;
 mod site;
+#[cfg(test)]
+mod size_tests;
 mod span_macro;
 mod valid;
 

@@ -15,7 +15,7 @@ pub enum Returns {
     /// `impl Future<Output = X>`: the returned future is wrapped so the span covers it.
     ImplFuture { output: Option<Type> },
     /// `Pin<Box<dyn Future<Output = X> …>>` or `BoxFuture<'_, X>`: wrapped and boxed again.
-    BoxedFuture { ty: Type, output: Option<Type> },
+    BoxedFuture { ty: Box<Type>, output: Option<Type> },
 }
 
 pub fn classify(ret: &ReturnType) -> Returns {
@@ -34,7 +34,7 @@ pub fn classify(ret: &ReturnType) -> Returns {
         },
         _ => match boxed_future_output(ty) {
             Some(output) => Returns::BoxedFuture {
-                ty: ty.clone(),
+                ty: Box::new(ty.clone()),
                 output: output.filter(|o| !contains_impl(o)),
             },
             None => Returns::Value {

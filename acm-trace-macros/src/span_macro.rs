@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
 use crate::site::{opener, site_static};
-use crate::valid::{self, Site};
+use crate::valid::{self, Method, Site};
 
 pub fn expand(input: TokenStream) -> TokenStream {
     let attr_span = input
@@ -18,7 +18,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
             args,
             &Site {
                 sig: None,
-                method: None,
+                method: Method::None,
                 attr_span,
             },
         )

@@ -30,10 +30,22 @@ pub struct Spec {
 pub struct Site<'a> {
     /// The function's signature; `None` for `span!`.
     pub sig: Option<&'a Signature>,
-    /// In an impl block, the method whose name replaces `{fn}`.
-    pub method: Option<&'a Ident>,
+    /// What `{fn}` stands for.
+    pub method: Method<'a>,
     /// Where to report a missing name.
     pub attr_span: Span,
+}
+
+/// What `{fn}` stands for.
+#[derive(Clone, Copy)]
+pub enum Method<'a> {
+    /// Nothing: outside an impl block, `{fn}` is an error.
+    None,
+    /// The template of an impl block (or of an item that cannot take the attribute), checked
+    /// once for itself: `{fn}` stays a placeholder.
+    Template,
+    /// A method of an instrumented impl block: `{fn}` is its name.
+    Named(&'a Ident),
 }
 
 /// Collects errors and combines them into one.
@@ -80,17 +92,22 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
         ));
     }
     let Some(lit) = &args.name else {
-        errors.push(syn::Error::new(
-            site.attr_span,
-            "missing span name; write the name first, e.g. `#[acm_span(\"fit.pca\")]`",
-        ));
+        // After a misplaced `skip`, a missing name is the same mistake, told once.
+        if args.skip.is_none() {
+            errors.push(syn::Error::new(
+                site.attr_span,
+                "missing span name; the name comes first, \
+                 e.g. `#[acm_span(\"fit.pca\")]` or `span!(\"fit.pca\")`",
+            ));
+        }
         return Err(errors.into_error());
     };
     let text = substitute_fn(lit, site, &mut errors);
-    let name_span = site
-        .method
-        .filter(|_| text != lit.value())
-        .map_or(lit.span(), Ident::span);
+    // A name made from a method's name is reported at the method.
+    let name_span = match site.method {
+        Method::Named(method) if text != lit.value() => method.span(),
+        _ => lit.span(),
+    };
     let parsed = match validate_name(&text) {
         Ok(parsed) => Some(parsed),
         Err(e) => {
@@ -109,6 +126,10 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
                 Segment::Static(s) => format.push_str(s),
                 Segment::Placeholder(inner) => {
                     format.push_str("{}");
+                    let template_fn = matches!(site.method, Method::Template) && inner == "fn";
+                    if template_fn {
+                        continue;
+                    }
                     if let Some(expr) = placeholder_expr(inner, lit, site, &mut errors) {
                         exprs.push(expr);
                     }
@@ -171,8 +192,9 @@ fn substitute_fn(lit: &LitStr, site: &Site<'_>, errors: &mut Errors) -> String {
         return text;
     }
     match site.method {
-        Some(method) => text.replace("{fn}", method.to_string().trim_start_matches("r#")),
-        None => {
+        Method::Named(method) => text.replace("{fn}", method.to_string().trim_start_matches("r#")),
+        Method::Template => text,
+        Method::None => {
             errors.push(syn::Error::new(
                 lit.span(),
                 "`{fn}` stands for the method name and only works in `#[acm_span(\"…\")]` on an impl block; \
@@ -199,30 +221,28 @@ fn placeholder_expr(
             return None;
         }
     };
-    if let (Expr::Path(p), Some(sig)) = (&expr, site.sig) {
-        if let Some(ident) = p.path.get_ident() {
-            let is_constant = ident
-                .to_string()
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
-            let bound = bound_names(sig);
-            if !is_constant && !bound.iter().any(|b| b == ident) {
-                let mut msg = format!(
-                    "placeholder `{{{ident}}}` names no argument of `{}`",
-                    sig.ident
-                );
-                let names: Vec<String> = bound.iter().map(ToString::to_string).collect();
-                match acm_trace_taxonomy::closest(
-                    &ident.to_string(),
-                    names.iter().map(String::as_str),
-                ) {
-                    Some(best) => msg.push_str(&format!("; did you mean `{{{best}}}`?")),
-                    None if names.is_empty() => msg.push_str("; it takes no arguments"),
-                    None => msg.push_str(&format!("; its arguments are: {}", names.join(", "))),
-                }
-                errors.push(syn::Error::new(lit.span(), msg));
-                return None;
+    if let (Expr::Path(p), Some(sig)) = (&expr, site.sig)
+        && let Some(ident) = p.path.get_ident()
+    {
+        let is_constant = ident
+            .to_string()
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
+        let bound = bound_names(sig);
+        if !is_constant && !bound.iter().any(|b| b == ident) {
+            let mut msg = format!(
+                "placeholder `{{{ident}}}` names no argument of `{}`",
+                sig.ident
+            );
+            let names: Vec<String> = bound.iter().map(ToString::to_string).collect();
+            match acm_trace_taxonomy::closest(&ident.to_string(), names.iter().map(String::as_str))
+            {
+                Some(best) => msg.push_str(&format!("; did you mean `{{{best}}}`?")),
+                None if names.is_empty() => msg.push_str("; it takes no arguments"),
+                None => msg.push_str(&format!("; its arguments are: {}", names.join(", "))),
             }
+            errors.push(syn::Error::new(lit.span(), msg));
+            return None;
         }
     }
     Some(respan(expr, lit.span()))

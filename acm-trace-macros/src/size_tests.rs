@@ -1,0 +1,47 @@
+//! The size of the expansion of a one-line function, through the macro's real entry point.
+//! Measured as the output token text (`TokenStream::to_string`), before rustc expands the
+//! `line!()`, `module_path!()`, `file!()` and `linkme` attribute the output still contains.
+//! Reported in `acm-trace/benches/compile-time/README.md`.
+
+use proc_macro2::TokenStream;
+
+/// Upper bound of the output token text of `#[acm_span("fit.pca")] fn f() -> u32 { 1 }`: a
+/// regression past it fails CI. For scale, the peers (fully expanded): tracing 6.3 KB,
+/// fastrace 1.7 KB.
+const BUDGET: usize = 2048;
+
+/// The text without the spaces `to_string` puts between tokens that do not need them.
+fn compact(text: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' ' && !(word(out.chars().last()) && word(chars.peek().copied())) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn one_line_fn_expansion_size() {
+    let args: TokenStream = r#""fit.pca""#.parse().unwrap();
+    let item: TokenStream = "fn f() -> u32 { 1 }".parse().unwrap();
+    let out = crate::expand::attribute(args, item.clone()).to_string();
+    let compact = compact(&out);
+    println!(
+        "one-line fn: {} bytes of token text ({} without optional spaces; enable = {}):\n{out}",
+        out.len(),
+        compact.len(),
+        cfg!(feature = "enable"),
+    );
+    assert!(!out.contains("compile_error"), "{out}");
+    if cfg!(feature = "enable") {
+        assert!(compact.contains("::acm_trace::__private"), "{out}");
+        assert!(out.len() <= BUDGET, "{} bytes > {BUDGET}: {out}", out.len());
+    } else {
+        // Without `enable` the function comes back as it was.
+        assert_eq!(out, item.to_string());
+    }
+}

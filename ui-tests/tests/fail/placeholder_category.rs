@@ -1,0 +1,10 @@
+use acm_trace::acm_span;
+
+#[acm_span("{stage}.pca")]
+fn run(stage: &str) {
+    let _ = stage;
+}
+
+fn main() {
+    run("fit");
+}

@@ -1,0 +1,8 @@
+use acm_trace::acm_span;
+
+trait Score {
+    #[acm_span("score.detector")]
+    fn score(&self) -> f64;
+}
+
+fn main() {}
