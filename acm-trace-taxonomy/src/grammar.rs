@@ -98,6 +98,8 @@ pub enum NameError {
     StrayBrace { name: String },
     /// `{}`.
     EmptyPlaceholder { name: String },
+    /// `{1x}`, `{a+b}`: a placeholder names an argument, a field of one or a path.
+    BadPlaceholder { name: String, placeholder: String },
     /// `fit.pca_{x}`: a placeholder must be a whole segment.
     PartialPlaceholder { name: String, segment: String },
     /// `{x}.pca`: the category is always static.
@@ -183,6 +185,12 @@ impl fmt::Display for NameError {
             NameError::StrayBrace { name } => {
                 write!(f, "span name `{name}` has a `}}` without a matching `{{`")
             }
+            NameError::BadPlaceholder { name, placeholder } => write!(
+                f,
+                "placeholder `{{{placeholder}}}` in span name `{name}` is not an argument name; \
+                 a placeholder names an argument (`{{detector}}`), a field of one \
+                 (`{{self.kind}}`) or a path (`{{Self::NAME}}`)"
+            ),
             NameError::EmptyPlaceholder { name } => write!(
                 f,
                 "span name `{name}` has an empty placeholder `{{}}`; \
@@ -325,7 +333,14 @@ fn parse_segment(name: &str, seg: &str) -> Result<Segment, NameError> {
                 name: name.to_owned(),
             });
         }
-        return Ok(Segment::Placeholder(inner.trim().to_owned()));
+        let inner = inner.trim();
+        if !is_placeholder_path(inner) {
+            return Err(NameError::BadPlaceholder {
+                name: name.to_owned(),
+                placeholder: inner.to_owned(),
+            });
+        }
+        return Ok(Segment::Placeholder(inner.to_owned()));
     }
     if seg.contains(['{', '}']) {
         return Err(NameError::PartialPlaceholder {
@@ -337,7 +352,7 @@ fn parse_segment(name: &str, seg: &str) -> Result<Segment, NameError> {
         return Err(NameError::Uppercase {
             name: name.to_owned(),
             segment: seg.to_owned(),
-            fixed: replace_segment(name, seg, &to_snake_case(seg)),
+            fixed: repair_category(replace_segment(name, seg, &to_snake_case(seg))),
         });
     }
     if let Some(ch) = seg
@@ -364,6 +379,36 @@ fn parse_segment(name: &str, seg: &str) -> Result<Segment, NameError> {
         });
     }
     Ok(Segment::Static(seg.to_owned()))
+}
+
+/// A suggested name whose category is still unknown gets the nearest category too, so
+/// following the suggestion never leads straight to another error.
+fn repair_category(fixed: String) -> String {
+    let mut parts: Vec<&str> = fixed.split('.').collect();
+    if category(parts[0]).is_some() {
+        return fixed;
+    }
+    match suggest_category(parts[0], &[]) {
+        Some(best) if !best.contains('.') => {
+            let best = best.clone();
+            parts[0] = &best;
+            parts.join(".")
+        }
+        _ => fixed,
+    }
+}
+
+/// An argument, a field of one (`self.kind`) or a path (`Self::NAME`): identifiers joined by
+/// `.` or `::`.
+fn is_placeholder_path(text: &str) -> bool {
+    let is_ident = |part: &str| {
+        let mut chars = part.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    text.split("::").all(|path| path.split('.').all(is_ident))
 }
 
 fn replace_segment(name: &str, old: &str, new: &str) -> String {

@@ -14,12 +14,16 @@ fn reference_accepts(name: &str) -> bool {
         matches!(chars.next(), Some('a'..='z'))
             && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     };
+    let is_ident = |p: &str| {
+        let mut chars = p.chars();
+        matches!(chars.next(), Some('a'..='z' | 'A'..='Z' | '_'))
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
     let is_placeholder = |s: &str| {
         s.len() > 2
             && s.starts_with('{')
             && s.ends_with('}')
-            && !s[1..s.len() - 1].contains(['{', '}', '.'])
-            && !s[1..s.len() - 1].trim().is_empty()
+            && s[1..s.len() - 1].trim().split("::").all(|p| is_ident(p))
     };
     is_static(segments[0])
         && CATEGORIES.iter().any(|c| c.name == segments[0])
