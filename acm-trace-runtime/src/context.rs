@@ -28,7 +28,8 @@ pub struct RunContext {
     pub equip_id: String,
     /// A unique id for this run; a random UUID v4 unless given.
     pub run_id: String,
-    /// The service running the pipeline.
+    /// The service running the pipeline: the telemetry's `service.name` once it has started,
+    /// `acm-pipeline` before.
     pub service: String,
     /// The batch being processed, counted from 1.
     pub batch_num: u32,
@@ -44,7 +45,7 @@ impl RunContext {
             equip_id: equipment.clone(),
             equipment,
             run_id: uuid::Uuid::new_v4().to_string(),
-            service: DEFAULT_SERVICE.to_owned(),
+            service: default_service(),
             batch_num: 1,
             batch_total: 1,
         }
@@ -78,6 +79,22 @@ impl RunContext {
         self.batch_total = batch_total;
         self
     }
+}
+
+static SERVICE: RwLock<Option<String>> = RwLock::new(None);
+
+/// Makes `service` the `acm.service` of run contexts created from now on; `Telemetry` sets it
+/// to the resolved `service.name`, so the two agree.
+pub fn set_default_service(service: impl Into<String>) {
+    *SERVICE.write().unwrap_or_else(PoisonError::into_inner) = Some(service.into());
+}
+
+fn default_service() -> String {
+    SERVICE
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+        .unwrap_or_else(|| DEFAULT_SERVICE.to_owned())
 }
 
 static VERSION: AtomicU64 = AtomicU64::new(0);

@@ -113,8 +113,8 @@ fn a_failing_stage_fails_its_ancestors_and_ends_the_run() {
         equipment: cfg.equipment.clone(),
         // The first equipment of a fresh database.
         equip_id: "1".to_owned(),
-        // `acm.service` comes from the run context, not from the resource.
-        service: demo_trace::DEFAULT_SERVICE.to_owned(),
+        // The run context takes its service from the telemetry's `service.name`.
+        service: SERVICE.to_owned(),
     };
     demo_trace::assert_failed_trace(&inbox.spans(), &cfg, &identity, STAGE, &error);
 }

@@ -112,6 +112,12 @@ where
 
 impl Pipeline {
     pub(crate) fn build(settings: Settings) -> Result<Self, StartError> {
+        if let Some(service) = settings
+            .resource
+            .get(&opentelemetry::Key::from_static_str("service.name"))
+        {
+            crate::context::set_default_service(service.as_str());
+        }
         let counters = Arc::new(Counters::default());
         let provider = SdkTracerProvider::builder()
             .with_resource(settings.resource.clone())
