@@ -23,7 +23,7 @@ fn reference_accepts(name: &str) -> bool {
         s.len() > 2
             && s.starts_with('{')
             && s.ends_with('}')
-            && s[1..s.len() - 1].trim().split("::").all(|p| is_ident(p))
+            && s[1..s.len() - 1].trim().split("::").all(is_ident)
     };
     is_static(segments[0])
         && CATEGORIES.iter().any(|c| c.name == segments[0])
