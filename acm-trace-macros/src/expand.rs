@@ -170,12 +170,12 @@ fn probe(output: Option<&syn::Type>) -> TokenStream {
 }
 
 /// Calls the user's block as a closure, so that every `return` and `?` ends in one place.
-/// The closure is passed where an `FnOnce` is expected: that makes it `FnOnce`, so the block
-/// may return borrows of what it captured (`fn get(&mut self) -> &mut T`), which a closure
-/// called in place (`(move || ..)()`) cannot.
+/// The closure is passed to a function taking an `FnOnce`: that makes it `FnOnce`, so the
+/// block may return borrows of what it captured (`fn get(&mut self) -> &mut T`), which a
+/// closure called in place (`(move || ..)()`) cannot.
 fn call_once(ret: Option<&syn::Type>, block: &syn::Block) -> TokenStream {
     let ret = ret.map(|ty| quote!(-> #ty));
-    quote!(::acm_trace::__private::None.unwrap_or_else(move || #ret #block))
+    quote!(::acm_trace::__private::call_once(move || #ret #block))
 }
 
 fn async_body(spec: &Spec, f: &Function) -> TokenStream {

@@ -35,6 +35,12 @@ pub(crate) fn bounded_text(finding: &Finding<'_>) -> String {
     text
 }
 
+/// Calls the function body, wrapped in a closure by the expansion.
+#[inline(always)]
+pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+    body()
+}
+
 /// Runs `future` inside `span`, recording the outcome its output implies.
 #[inline]
 pub fn instrument<F, P>(span: PendingSpan, future: F, probe: P) -> Instrumented<F, P>
