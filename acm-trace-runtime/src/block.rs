@@ -1,7 +1,16 @@
+use std::fmt::Display;
 use std::future::Future;
 
 use crate::future::NoProbe;
+use crate::outcome::{ErrorText, Finding};
 use crate::{Guard, Instrumented, PendingSpan};
+
+fn finding<T, E: Display>(result: &Result<T, E>) -> Finding<'_> {
+    match result {
+        Ok(_) => Finding::Success,
+        Err(e) => Finding::Error { type_name: std::any::type_name::<E>(), text: ErrorText::Display(e) },
+    }
+}
 
 /// A span for a block of code, made by `acm_trace::span!`, whose name is checked at compile
 /// time like `#[acm_span]`'s. Use it with [`in_scope`](Self::in_scope),
@@ -26,11 +35,21 @@ impl BlockSpan {
         }
     }
 
-    /// Runs `f` inside the span and ends the span. A panic in `f` marks the span failed
-    /// before it unwinds on.
+    /// Runs `f` inside the span and ends the span with outcome `success`. A panic in `f`
+    /// marks the span failed before it unwinds on. For a closure that returns a `Result`, use
+    /// [`in_scope_result`](Self::in_scope_result) so an `Err` fails the span.
     pub fn in_scope<R>(self, f: impl FnOnce() -> R) -> R {
         let _guard = self.entered();
         f()
+    }
+
+    /// Runs a fallible `f` inside the span: an `Err` sets outcome `fail`, status ERROR with the
+    /// error's `Display` text, and `acm.error_type`, like a `#[acm_span]` function's `Result`.
+    pub fn in_scope_result<T, E: Display>(self, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+        let mut guard = self.entered();
+        let result = f();
+        guard.finish(finding(&result));
+        result
     }
 
     /// Enters the span until the returned guard is dropped.
@@ -42,6 +61,21 @@ impl BlockSpan {
     /// cancelled if it is dropped first.
     pub fn instrument<F: Future>(self, future: F) -> Instrumented<F, NoProbe> {
         Instrumented::new(self.span, future, NoProbe)
+    }
+
+    /// Like [`instrument`](Self::instrument) for a future whose output is a `Result`: an `Err`
+    /// fails the span.
+    pub fn instrument_result<F, T, E>(
+        self,
+        future: F,
+    ) -> Instrumented<F, impl FnOnce(&Result<T, E>, &mut PendingSpan)>
+    where
+        F: Future<Output = Result<T, E>>,
+        E: Display,
+    {
+        Instrumented::new(self.span, future, |out: &Result<T, E>, span: &mut PendingSpan| {
+            span.finish(finding(out));
+        })
     }
 
     /// The underlying `tracing` span.

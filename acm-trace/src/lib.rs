@@ -110,6 +110,11 @@ pub use acm_trace_macros::acm_span;
 /// let n = span!("sql.bulk_insert", n_operations = rows.len()).in_scope(|| rows.len());
 /// assert_eq!(n, 3);
 ///
+/// // A fallible block: an `Err` fails the span (`in_scope` alone would record success).
+/// let stored: Result<usize, std::io::Error> =
+///     span!("sql.bulk_insert").in_scope_result(|| Ok(rows.len()));
+/// assert_eq!(stored.unwrap(), 3);
+///
 /// // Entered until the guard is dropped.
 /// let _guard = span!("persist.scores").entered();
 ///

@@ -303,3 +303,46 @@ fn async_fn_result_outcome() {
         assert_eq!(spans[1].status, Status::error("no rows"));
     });
 }
+
+#[test]
+fn span_macro_result_forms_fail_on_err() {
+    each_mode(|mode| {
+        let (out, spans) = capture_in(mode, || {
+            let ok: Result<u32, String> = span!("sql.bulk_insert").in_scope_result(|| Ok(1));
+            let err: Result<u32, String> =
+                span!("persist.scores").in_scope_result(|| Err("disk full".to_owned()));
+            let plain =
+                span!("persist.episodes").in_scope(|| Err::<u32, String>("ignored".to_owned()));
+            (ok, err, plain)
+        });
+        assert_eq!(out.0, Ok(1));
+        assert!(out.1.is_err() && out.2.is_err());
+        assert_eq!(
+            attr_str(find(&spans, "sql.bulk_insert"), "acm.outcome").as_deref(),
+            Some("success")
+        );
+        let failed = find(&spans, "persist.scores");
+        assert_eq!(
+            attr_str(failed, "acm.outcome").as_deref(),
+            Some("fail"),
+            "{mode:?}"
+        );
+        assert_eq!(failed.status, Status::error("disk full"));
+        assert!(attr_str(failed, "acm.error_type").is_some_and(|t| t.contains("String")));
+        // `in_scope` does not look at the value it returns.
+        assert_eq!(
+            attr_str(find(&spans, "persist.episodes"), "acm.outcome").as_deref(),
+            Some("success")
+        );
+
+        let (out, spans) = capture_async_in(mode, async {
+            span!("fetch.history")
+                .instrument_result(async { Err::<(), _>("timeout") })
+                .await
+        });
+        assert_eq!(out, Err("timeout"));
+        let s = find(&spans, "fetch.history");
+        assert_eq!(attr_str(s, "acm.outcome").as_deref(), Some("fail"));
+        assert_eq!(s.status, Status::error("timeout"));
+    });
+}
