@@ -8,7 +8,10 @@ use crate::{Guard, Instrumented, PendingSpan};
 fn finding<T, E: Display>(result: &Result<T, E>) -> Finding<'_> {
     match result {
         Ok(_) => Finding::Success,
-        Err(e) => Finding::Error { type_name: std::any::type_name::<E>(), text: ErrorText::Display(e) },
+        Err(e) => Finding::Error {
+            type_name: std::any::type_name::<E>(),
+            text: ErrorText::Display(e),
+        },
     }
 }
 
@@ -73,9 +76,13 @@ impl BlockSpan {
         F: Future<Output = Result<T, E>>,
         E: Display,
     {
-        Instrumented::new(self.span, future, |out: &Result<T, E>, span: &mut PendingSpan| {
-            span.finish(finding(out));
-        })
+        Instrumented::new(
+            self.span,
+            future,
+            |out: &Result<T, E>, span: &mut PendingSpan| {
+                span.finish(finding(out));
+            },
+        )
     }
 
     /// The underlying `tracing` span.
