@@ -9,7 +9,6 @@ use std::collections::HashMap;
 
 use acm_trace_runtime::{ExportDestination, Protocol};
 use collector::GrpcCollector;
-use opentelemetry_proto::tonic::common::v1::any_value::Value;
 
 #[test]
 fn receiver_gets_the_trace_with_kinds_parents_attributes_and_status() {
@@ -48,18 +47,7 @@ fn events_become_log_records_carrying_the_span_ids() {
     assert!(telemetry.shutdown().completed);
 
     let inbox = collector.inbox();
-    let spans = inbox.spans();
-    let load = sample::find(&spans, "load.data");
-    let logs = inbox.log_records();
-    let (_, record) = logs
-        .iter()
-        .find(|(_, r)| {
-            matches!(r.body.as_ref().and_then(|b| b.value.as_ref()),
-                     Some(Value::StringValue(s)) if s == "loaded rows")
-        })
-        .unwrap_or_else(|| panic!("no `loaded rows` log among {logs:#?}"));
-    assert_eq!(record.trace_id, load.trace_id);
-    assert_eq!(record.span_id, load.span_id);
+    sample::assert_log_carries_span_ids(&inbox.spans(), &inbox.log_records());
 }
 
 #[test]

@@ -154,3 +154,21 @@ pub fn assert_service_name(traces: &[ExportTraceServiceRequest]) {
         Some(SERVICE)
     );
 }
+
+/// The `loaded rows` event of [`emit_pipeline`] arrived as a log record stamped with the ids
+/// of the `load.data` span it was emitted in.
+pub fn assert_log_carries_span_ids(
+    spans: &[Span],
+    logs: &[(String, opentelemetry_proto::tonic::logs::v1::LogRecord)],
+) {
+    let load = find(spans, "load.data");
+    let (_, record) = logs
+        .iter()
+        .find(|(_, r)| {
+            matches!(r.body.as_ref().and_then(|b| b.value.as_ref()),
+                     Some(Value::StringValue(s)) if s == "loaded rows")
+        })
+        .unwrap_or_else(|| panic!("no `loaded rows` log among {logs:#?}"));
+    assert_eq!(record.trace_id, load.trace_id);
+    assert_eq!(record.span_id, load.span_id);
+}
