@@ -46,6 +46,9 @@ pub struct Attribute {
 /// The option keywords, for "did you mean" suggestions.
 pub const OPTIONS: [&str; 4] = ["kind", "phase", "track_resources", "skip"];
 
+const OPTION_LIST: &str =
+    "the options are `kind = …`, `phase = \"…\"`, `track_resources` and attributes `key = value`";
+
 const EXPECTED: &str =
     "expected `kind = …`, `phase = \"…\"`, `track_resources`, or an attribute `key = value`";
 
@@ -177,8 +180,10 @@ impl Args {
             (other, false) => {
                 let mut msg = format!("unknown option `{other}`");
                 match acm_trace_taxonomy::closest(other, OPTIONS) {
-                    Some(best) => msg.push_str(&format!("; did you mean `{best}`?")),
-                    None => msg.push_str(&format!("; {EXPECTED}")),
+                    Some(best) => {
+                        msg.push_str(&format!("; did you mean `{best}`? ({OPTION_LIST})"))
+                    }
+                    None => msg.push_str(&format!("; {OPTION_LIST}")),
                 }
                 self.errors.push(syn::Error::new(key.span(), msg));
             }
@@ -213,7 +218,7 @@ impl Args {
         if let Some(best) = typo_of {
             self.errors.push(syn::Error::new(
                 attr.key.span(),
-                format!("unknown option `{key}`; did you mean `{best}`?"),
+                format!("unknown option `{key}`; did you mean `{best}`? ({OPTION_LIST})"),
             ));
             return;
         }
