@@ -5,8 +5,24 @@ use proptest::prelude::*;
 
 /// An independent statement of the grammar, written as a direct reading of DESIGN.md.
 fn reference_accepts(name: &str) -> bool {
-    let segments: Vec<&str> = name.split('.').collect();
-    if segments.is_empty() || segments.len() > MAX_LEVELS {
+    // Dots inside `{…}` belong to the placeholder (`{self.kind}`), not to the name.
+    let mut segments = vec![String::new()];
+    let mut depth = 0_i32;
+    for c in name.chars() {
+        match c {
+            '.' if depth == 0 => segments.push(String::new()),
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+        if c != '.' || depth > 0 {
+            segments.last_mut().unwrap().push(c);
+        }
+    }
+    if depth != 0 || segments.len() > MAX_LEVELS {
         return false;
     }
     let is_static = |s: &str| {
@@ -23,9 +39,12 @@ fn reference_accepts(name: &str) -> bool {
         s.len() > 2
             && s.starts_with('{')
             && s.ends_with('}')
-            && s[1..s.len() - 1].trim().split("::").all(is_ident)
+            && s[1..s.len() - 1]
+                .trim()
+                .split("::")
+                .all(|path| path.split('.').all(is_ident))
     };
-    is_static(segments[0])
+    is_static(&segments[0])
         && CATEGORIES.iter().any(|c| c.name == segments[0])
         && segments[1..]
             .iter()
@@ -45,6 +64,7 @@ fn segment() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-z][a-z0-9_]{0,8}",
         "\\{[a-z_]{1,6}\\}",
+        "\\{[a-zA-Z_.:]{1,8}\\}",
         "[a-zA-Z0-9_\\- {}]{0,6}",
     ]
 }
