@@ -42,7 +42,7 @@ fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Va
         }
         // The lean layer reads the site's static attributes and the run context itself;
         // other layers (tracing-opentelemetry) need them as recorded fields.
-        let lean = dispatch.is::<crate::AcmLayer>();
+        let lean = dispatch.is::<crate::AcmSubscriber>() || dispatch.is::<crate::AcmLayer>();
         (new_span(site, name, attrs, dispatch, lean), lean)
     });
     if span.is_none() {

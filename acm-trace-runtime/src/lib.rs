@@ -11,6 +11,7 @@ mod fields;
 mod future;
 mod guard;
 mod layer;
+mod native;
 mod outcome;
 #[doc(hidden)]
 pub mod private;
@@ -24,6 +25,7 @@ pub use context::RunContext;
 pub use future::Instrumented;
 pub use guard::{Guard, PendingSpan};
 pub use layer::{AcmLayer, SpanIds, current_ids};
+pub use native::{AcmSubscriber, SpanFlusher};
 pub use outcome::{Outcome, set_outcome};
 pub use site::SpanSite;
 pub use telemetry::{

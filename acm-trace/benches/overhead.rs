@@ -248,6 +248,19 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     set_run_context();
     let mut group = configure(c, name);
     let exported = Discard::default();
+    let subscriber = acm_trace::AcmSubscriber::new(Arc::new(batch_processor(exported.clone())));
+    let flusher = subscriber.flusher();
+    let dispatch = tracing::Dispatch::new(subscriber);
+    tracing::dispatcher::with_default(&dispatch, || {
+        let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
+        group.bench_function("acm_span", |b| {
+            b.iter_custom(|n| run(&clock(), n, &root, acm))
+        });
+    });
+    flusher.flush(Duration::from_secs(5));
+    report_exported("acm_span (subscriber)", &exported);
+
+    let exported = Discard::default();
     let layer = acm_trace::AcmLayer::new(Arc::new(batch_processor(exported.clone())));
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
     tracing::dispatcher::with_default(&dispatch, || {

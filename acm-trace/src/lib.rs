@@ -130,10 +130,10 @@ pub use acm_trace_macros::acm_span;
 /// ```
 pub use acm_trace_macros::span;
 pub use acm_trace_runtime::{
-    AcmLayer, BlockSpan, ColorChoice, EnvSource, ExportDestination, FlushError, Guard,
-    Instrumented, Kind, NoFeedback, Outcome, PendingSpan, Phase, ProcessEnv, Protocol, RunContext,
-    ShutdownReport, SpanIds, SpanSite, StartError, Telemetry, TelemetryBuilder, TelemetryLayer,
-    catalog, context, current_ids, export, init, set_outcome,
+    AcmLayer, AcmSubscriber, BlockSpan, ColorChoice, EnvSource, ExportDestination, FlushError,
+    Guard, Instrumented, Kind, NoFeedback, Outcome, PendingSpan, Phase, ProcessEnv, Protocol,
+    RunContext, ShutdownReport, SpanFlusher, SpanIds, SpanSite, StartError, Telemetry,
+    TelemetryBuilder, TelemetryLayer, catalog, context, current_ids, export, init, set_outcome,
 };
 
 /// The naming convention: categories, kinds, phases and the name grammar.

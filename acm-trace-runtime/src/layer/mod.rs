@@ -7,18 +7,17 @@
 //! parent links stay whole when users mix both.
 
 mod activation;
-mod record;
+pub(crate) mod record;
 mod run_attributes;
 
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use opentelemetry::trace::{SpanContext, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
+use opentelemetry::trace::{SpanId, SpanKind, TraceId};
 use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::trace::{
-    IdGenerator, RandomIdGenerator, Sampler, SamplingDecision, ShouldSample, SpanData,
-    SpanProcessor,
+    IdGenerator, RandomIdGenerator, Sampler, SamplingDecision, ShouldSample, SpanProcessor,
 };
 use tracing::Subscriber;
 use tracing::span::{Attributes, Id, Record};
@@ -27,7 +26,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::{Kind, catalog};
-use record::SpanRecord;
+pub(crate) use record::SpanRecord;
 
 /// The trace and span id of a span, as the lean layer assigned them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,13 +102,19 @@ impl AcmLayer {
         self.activate_context = activate;
         self
     }
+}
 
-    fn sample_root(&self, trace_id: TraceId, name: &str, kind: &SpanKind) -> bool {
-        self.sampler.as_ref().is_none_or(|s| {
-            let result = s.should_sample(None, trace_id, name, kind, &[], &[]);
-            matches!(result.decision, SamplingDecision::RecordAndSample)
-        })
-    }
+/// Whether a root span is recorded; children follow their parent's decision.
+pub(crate) fn sample_root(
+    sampler: Option<&Sampler>,
+    trace_id: TraceId,
+    name: &str,
+    kind: &SpanKind,
+) -> bool {
+    sampler.is_none_or(|s| {
+        let result = s.should_sample(None, trace_id, name, kind, &[], &[]);
+        matches!(result.decision, SamplingDecision::RecordAndSample)
+    })
 }
 
 /// The ids of the span that is current on this thread, if the lean layer records it.
@@ -119,6 +124,9 @@ impl AcmLayer {
 /// ```
 pub fn current_ids() -> Option<SpanIds> {
     tracing::dispatcher::get_default(|dispatch| {
+        if let Some(native) = dispatch.downcast_ref::<crate::AcmSubscriber>() {
+            return native.current_ids();
+        }
         let registry = dispatch.downcast_ref::<tracing_subscriber::Registry>()?;
         let current = tracing::Span::current();
         let id = current.id()?;
@@ -156,7 +164,7 @@ where
                 (
                     trace_id,
                     SpanId::INVALID,
-                    self.sample_root(trace_id, meta.name(), &kind),
+                    sample_root(self.sampler.as_ref(), trace_id, meta.name(), &kind),
                 )
             }
         };
@@ -195,35 +203,13 @@ where
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
-        let Some(mut record) = span.extensions_mut().remove::<SpanRecord>() else {
+        let Some(record) = span.extensions_mut().remove::<SpanRecord>() else {
             return;
         };
         if !record.sampled {
             return;
         }
-        let end_time = SystemTime::now();
-        let ids = record.ids();
-        let data = SpanData {
-            span_context: SpanContext::new(
-                ids.trace_id,
-                ids.span_id,
-                TraceFlags::SAMPLED,
-                false,
-                TraceState::NONE,
-            ),
-            parent_span_id: record.parent,
-            parent_span_is_remote: false,
-            span_kind: record.kind.clone(),
-            name: record.name.clone(),
-            start_time: record.start_time,
-            end_time,
-            dropped_attributes_count: 0,
-            events: Default::default(),
-            links: Default::default(),
-            status: record.status(),
-            instrumentation_scope: self.scope.clone(),
-            attributes: record.finish_attributes(),
-        };
+        let data = record.into_span_data(SystemTime::now(), &self.scope);
         self.processor.on_end(data);
     }
 }

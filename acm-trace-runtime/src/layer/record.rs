@@ -2,15 +2,20 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use opentelemetry::trace::{SpanId, SpanKind, Status, TraceId};
+use opentelemetry::InstrumentationScope;
+use opentelemetry::trace::{
+    SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
+};
 use opentelemetry::{Key, KeyValue, Value};
+use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
 use tracing::field::{Field, Visit};
 use tracing_core::Metadata;
 
 use super::{SpanIds, run_attributes, static_kv};
-use crate::SpanSite;
+use crate::{RunContext, SpanSite};
 
 pub(crate) struct SpanRecord {
     trace_id: TraceId,
@@ -26,6 +31,9 @@ pub(crate) struct SpanRecord {
     outcome_recorded: bool,
     /// Acm spans get their standard attributes from the site, not from recorded fields.
     acm: bool,
+    site: Option<&'static SpanSite>,
+    meta: Option<&'static Metadata<'static>>,
+    context: Option<Arc<RunContext>>,
 }
 
 /// The values `acm.outcome` can take, so recording one needs no allocation.
@@ -46,6 +54,9 @@ impl SpanRecord {
             description: None,
             outcome_recorded: false,
             acm: false,
+            site: None,
+            meta: None,
+            context: None,
         }
     }
 
@@ -57,6 +68,9 @@ impl SpanRecord {
         }
     }
 
+    /// Notes when and where the span starts. Its static and run-context attributes are only
+    /// built when it is exported ([`finish_attributes`](Self::finish_attributes)), which may
+    /// be on another thread.
     pub(crate) fn start(
         &mut self,
         site: Option<&'static SpanSite>,
@@ -66,46 +80,81 @@ impl SpanRecord {
         self.start_time = SystemTime::now();
         self.kind = kind;
         self.name = Cow::Borrowed(meta.name());
-        let Some(site) = site else {
-            self.attributes.reserve(8);
-            if let Some(file) = meta.file() {
-                self.attributes.push(static_kv("code.file.path", file));
-            }
-            if let Some(line) = meta.line() {
-                self.attributes
-                    .push(KeyValue::new("code.line.number", i64::from(line)));
-            }
-            if let Some(module) = meta.module_path() {
-                self.attributes.push(static_kv("code.module.name", module));
-            }
-            return;
-        };
-        self.acm = true;
-        self.attributes
-            .reserve(16 + meta.fields().len() - acm_trace_taxonomy::STANDARD_FIELDS.len());
-        self.attributes
-            .push(static_kv("acm.category", site.category));
-        self.attributes
-            .push(static_kv("acm.phase", site.phase.as_str()));
-        if !site.function.is_empty() {
-            self.attributes
-                .push(static_kv("code.function.name", site.function));
+        self.meta = Some(meta);
+        self.site = site;
+        if site.is_some() {
+            self.acm = true;
+            self.context = crate::context::current();
         }
-        self.attributes.push(static_kv("code.file.path", site.file));
-        self.attributes
-            .push(KeyValue::new("code.line.number", i64::from(site.line)));
-        self.attributes
-            .push(static_kv("code.module.name", site.module_path));
-        run_attributes::extend(&mut self.attributes);
     }
 
-    /// The attributes to export; an acm span that recorded no outcome succeeded (the guard
-    /// records every other outcome).
+    /// The attributes to export: the site's, the run context's, then those recorded. An acm
+    /// span that recorded no outcome succeeded (the guard records every other outcome).
     pub(crate) fn finish_attributes(&mut self) -> Vec<KeyValue> {
-        if self.acm && !self.outcome_recorded {
-            self.attributes.push(static_kv("acm.outcome", "success"));
+        let recorded = std::mem::take(&mut self.attributes);
+        let mut attributes = Vec::with_capacity(recorded.len() + 13);
+        match (self.site, self.meta) {
+            (Some(site), _) => {
+                attributes.push(static_kv("acm.category", site.category));
+                attributes.push(static_kv("acm.phase", site.phase.as_str()));
+                if !site.function.is_empty() {
+                    attributes.push(static_kv("code.function.name", site.function));
+                }
+                attributes.push(static_kv("code.file.path", site.file));
+                attributes.push(KeyValue::new("code.line.number", i64::from(site.line)));
+                attributes.push(static_kv("code.module.name", site.module_path));
+                if let Some(ctx) = &self.context {
+                    run_attributes::extend(&mut attributes, ctx);
+                }
+            }
+            (None, Some(meta)) => {
+                if let Some(file) = meta.file() {
+                    attributes.push(static_kv("code.file.path", file));
+                }
+                if let Some(line) = meta.line() {
+                    attributes.push(KeyValue::new("code.line.number", i64::from(line)));
+                }
+                if let Some(module) = meta.module_path() {
+                    attributes.push(static_kv("code.module.name", module));
+                }
+            }
+            (None, None) => {}
         }
-        std::mem::take(&mut self.attributes)
+        attributes.extend(recorded);
+        if self.acm && !self.outcome_recorded {
+            attributes.push(static_kv("acm.outcome", "success"));
+        }
+        attributes
+    }
+
+    /// The span as the SDK's processors take it.
+    pub(crate) fn into_span_data(
+        mut self,
+        end_time: SystemTime,
+        scope: &InstrumentationScope,
+    ) -> SpanData {
+        let attributes = self.finish_attributes();
+        SpanData {
+            span_context: SpanContext::new(
+                self.trace_id,
+                self.span_id,
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::NONE,
+            ),
+            parent_span_id: self.parent,
+            parent_span_is_remote: false,
+            span_kind: self.kind.clone(),
+            status: self.status(),
+            name: self.name,
+            start_time: self.start_time,
+            end_time,
+            dropped_attributes_count: 0,
+            events: SpanEvents::default(),
+            links: SpanLinks::default(),
+            instrumentation_scope: scope.clone(),
+            attributes,
+        }
     }
 
     pub(crate) fn status(&self) -> Status {

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use opentelemetry::{KeyValue, StringValue, Value};
 
 use crate::RunContext;
-use crate::context;
 
 thread_local! {
     static CACHE: RefCell<Option<(Arc<RunContext>, Vec<KeyValue>)>> = const { RefCell::new(None) };
@@ -25,22 +24,21 @@ fn build(ctx: &RunContext) -> Vec<KeyValue> {
     ]
 }
 
-/// Appends the current run context's attributes, if a context is set.
-pub(crate) fn extend(attributes: &mut Vec<KeyValue>) {
-    let Some(ctx) = context::current() else {
-        return;
-    };
-    let _ = CACHE.try_with(|cache| {
+/// Appends the attributes of `ctx`, built once per context and per thread.
+pub(crate) fn extend(attributes: &mut Vec<KeyValue>, ctx: &Arc<RunContext>) {
+    let cached = CACHE.try_with(|cache| {
         let mut cache = cache.borrow_mut();
         let fresh = cache
             .as_ref()
-            .is_some_and(|(seen, _)| Arc::ptr_eq(seen, &ctx));
+            .is_some_and(|(seen, _)| Arc::ptr_eq(seen, ctx));
         if !fresh {
-            let kvs = build(&ctx);
-            *cache = Some((ctx, kvs));
+            *cache = Some((ctx.clone(), build(ctx)));
         }
         if let Some((_, kvs)) = cache.as_ref() {
             attributes.extend(kvs.iter().cloned());
         }
     });
+    if cached.is_err() {
+        attributes.extend(build(ctx));
+    }
 }

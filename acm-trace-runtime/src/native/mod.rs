@@ -1,0 +1,325 @@
+//! A `tracing` subscriber built for acm spans, the fast path of [`init`](crate::init)`.start()`.
+//!
+//! It keeps what the lean layer keeps per span, without the `tracing-subscriber` registry:
+//! a span is a slot in a slab, the current span is a per-thread stack, and a closed span is
+//! moved into a buffer that a collector thread turns into `SpanData` for the span processor.
+//! The calling thread never builds attribute lists or talks to the processor.
+
+mod collector;
+mod live;
+mod stack;
+
+use std::any::TypeId;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering, fence};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use opentelemetry::InstrumentationScope;
+use opentelemetry::trace::{
+    SpanContext, SpanId, SpanKind, TraceContextExt, TraceFlags, TraceState,
+};
+use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, Sampler, SpanProcessor};
+use sharded_slab::Slab;
+use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::Interest;
+use tracing::{Event, Metadata, Subscriber};
+use tracing_core::span::Current;
+use tracing_subscriber::filter::LevelFilter;
+
+use crate::layer::{SpanRecord, sample_root, to_span_kind};
+use crate::telemetry::is_exporter_internal;
+use crate::{SpanIds, catalog};
+use collector::{Collector, FinishedSpan};
+use live::LiveSpan;
+
+/// How often the collector picks up spans from buffers that are not full yet.
+const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
+
+/// A `tracing` subscriber that exports spans through an OpenTelemetry span processor, and
+/// hands events to a log layer with the current span as the OpenTelemetry context.
+///
+/// [`init`](crate::init)`.start()` installs one; use it directly to choose the processor.
+/// `Span::current()`, `in_scope`, `instrument` and explicit parents work as with any
+/// subscriber. Spans closed are handed to the processor by a collector thread within about
+/// 100 ms; [`flush`](Self::flush) hands them on at once.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
+///
+/// let exporter = InMemorySpanExporter::default();
+/// let subscriber = acm_trace_runtime::AcmSubscriber::new(Arc::new(SimpleSpanProcessor::new(
+///     exporter.clone(),
+/// )));
+/// let flusher = subscriber.flusher();
+/// tracing::subscriber::with_default(subscriber, || {
+///     tracing::info_span!("load.data").in_scope(|| {});
+/// });
+/// assert!(flusher.flush(Duration::from_secs(5)));
+/// assert_eq!(exporter.get_finished_spans().unwrap()[0].name, "load.data");
+/// ```
+pub struct AcmSubscriber {
+    /// Tells this subscriber's entries on the per-thread stacks from other subscribers'.
+    instance: u64,
+    spans: Slab<LiveSpan>,
+    collector: Arc<Collector>,
+    sampler: Option<Sampler>,
+    ids: RandomIdGenerator,
+    logs: Option<Logs>,
+}
+
+struct Logs {
+    subscriber: Box<dyn Subscriber + Send + Sync>,
+    level: LevelFilter,
+}
+
+impl std::fmt::Debug for AcmSubscriber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcmSubscriber")
+            .field("sampler", &self.sampler)
+            .field("logs", &self.logs.as_ref().map(|l| l.level))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Flushes an [`AcmSubscriber`]'s finished spans to its processor from anywhere.
+#[derive(Clone)]
+pub struct SpanFlusher {
+    collector: Arc<Collector>,
+}
+
+impl std::fmt::Debug for SpanFlusher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpanFlusher").finish_non_exhaustive()
+    }
+}
+
+impl SpanFlusher {
+    /// Hands every span closed so far to the processor, waiting at most `timeout`. Returns
+    /// whether all of them were handed on in time.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        self.collector.flush(timeout)
+    }
+
+    /// Spans dropped because the collector fell behind (more than 65 536 waiting).
+    pub fn dropped(&self) -> u64 {
+        self.collector.dropped()
+    }
+}
+
+impl AcmSubscriber {
+    /// A subscriber that hands finished spans to `processor` and ignores events.
+    pub fn new(processor: Arc<dyn SpanProcessor>) -> Self {
+        static INSTANCES: AtomicU64 = AtomicU64::new(1);
+        let scope = InstrumentationScope::builder("acm-trace")
+            .with_version(env!("CARGO_PKG_VERSION"))
+            .build();
+        AcmSubscriber {
+            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+            spans: Slab::new(),
+            collector: Arc::new(Collector::spawn(processor, scope, DEFAULT_INTERVAL)),
+            sampler: None,
+            ids: RandomIdGenerator::default(),
+            logs: None,
+        }
+    }
+
+    /// Samples root spans with `sampler`; children follow their parent. Default: all.
+    #[must_use]
+    pub fn with_sampler(mut self, sampler: Sampler) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    /// Hands events up to `level` to `layer` (for instance the OTLP log bridge), with the
+    /// current span as the OpenTelemetry context so log records carry its ids. Events of the
+    /// exporter crates are left out (see [`NoFeedback`](crate::NoFeedback)).
+    #[must_use]
+    pub fn with_logs<L>(mut self, layer: L, level: LevelFilter) -> Self
+    where
+        L: tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync + 'static,
+    {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        self.logs = Some(Logs {
+            subscriber: Box::new(tracing_subscriber::registry().with(layer)),
+            level,
+        });
+        self
+    }
+
+    /// A handle that flushes this subscriber's finished spans.
+    pub fn flusher(&self) -> SpanFlusher {
+        SpanFlusher {
+            collector: self.collector.clone(),
+        }
+    }
+
+    /// The ids of the span current on this thread.
+    pub(crate) fn current_ids(&self) -> Option<SpanIds> {
+        stack::current(self.instance).map(|e| e.ids)
+    }
+
+    fn wants(&self, meta: &Metadata<'_>) -> bool {
+        if is_exporter_internal(meta.target()) {
+            return false;
+        }
+        meta.is_span()
+            || self
+                .logs
+                .as_ref()
+                .is_some_and(|logs| *meta.level() <= logs.level)
+    }
+
+    fn parent_ids(&self, attrs: &Attributes<'_>) -> Option<SpanIds> {
+        if let Some(parent) = attrs.parent() {
+            return self.spans.get(key(parent)).map(|span| span.ids);
+        }
+        if attrs.is_contextual() {
+            return self.current_ids();
+        }
+        None
+    }
+}
+
+fn key(id: &Id) -> usize {
+    // Ids are slab keys plus one, since an id cannot be zero.
+    usize::try_from(id.into_u64() - 1).unwrap_or(usize::MAX)
+}
+
+impl Subscriber for AcmSubscriber {
+    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
+        if self.wants(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, meta: &Metadata<'_>) -> bool {
+        self.wants(meta)
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(LevelFilter::TRACE)
+    }
+
+    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
+        let meta = attrs.metadata();
+        let site = catalog::site_of(meta);
+        let kind = site.map_or(SpanKind::Internal, |s| to_span_kind(s.kind));
+        let (trace_id, parent_id, sampled) = match self.parent_ids(attrs) {
+            Some(p) => (p.trace_id, p.span_id, p.sampled),
+            None => {
+                let trace_id = self.ids.new_trace_id();
+                let sampled = sample_root(self.sampler.as_ref(), trace_id, meta.name(), &kind);
+                (trace_id, SpanId::INVALID, sampled)
+            }
+        };
+        let mut record = SpanRecord::new(trace_id, self.ids.new_span_id(), parent_id, sampled);
+        if sampled {
+            record.start(site, meta, kind);
+            attrs.record(&mut record);
+        }
+        let span = LiveSpan {
+            ids: record.ids(),
+            meta,
+            refs: AtomicUsize::new(1),
+            record: Mutex::new(record),
+        };
+        match self.spans.insert(span) {
+            Some(key) => Id::from_u64(key as u64 + 1),
+            // The slab is full (millions of open spans): the span is not recorded, and an id
+            // no slot has keeps every later call on it a no-op.
+            None => Id::from_u64(u64::MAX),
+        }
+    }
+
+    fn record(&self, span: &Id, values: &Record<'_>) {
+        if let Some(span) = self.spans.get(key(span))
+            && span.ids.sampled
+        {
+            values.record(&mut *span.record.lock().unwrap_or_else(PoisonError::into_inner));
+        }
+    }
+
+    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let Some(logs) = &self.logs else { return };
+        let _active = self.current_ids().map(|ids| {
+            let flags = if ids.sampled {
+                TraceFlags::SAMPLED
+            } else {
+                TraceFlags::default()
+            };
+            opentelemetry::Context::current()
+                .with_remote_span_context(SpanContext::new(
+                    ids.trace_id,
+                    ids.span_id,
+                    flags,
+                    false,
+                    TraceState::NONE,
+                ))
+                .attach()
+        });
+        logs.subscriber.event(event);
+    }
+
+    fn enter(&self, id: &Id) {
+        if let Some(span) = self.spans.get(key(id)) {
+            stack::push(stack::Entered {
+                owner: self.instance,
+                id: id.into_u64(),
+                meta: span.meta,
+                ids: span.ids,
+            });
+        }
+    }
+
+    fn exit(&self, id: &Id) {
+        stack::pop(self.instance, id.into_u64());
+    }
+
+    fn clone_span(&self, id: &Id) -> Id {
+        if let Some(span) = self.spans.get(key(id)) {
+            span.refs.fetch_add(1, Ordering::Relaxed);
+        }
+        id.clone()
+    }
+
+    fn try_close(&self, id: Id) -> bool {
+        let key = key(&id);
+        {
+            let Some(span) = self.spans.get(key) else {
+                return false;
+            };
+            if span.refs.fetch_sub(1, Ordering::Release) != 1 {
+                return false;
+            }
+        }
+        fence(Ordering::Acquire);
+        let end_time = SystemTime::now();
+        if let Some(span) = self.spans.take(key)
+            && span.ids.sampled
+        {
+            let record = span
+                .record
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.collector.push(FinishedSpan { record, end_time });
+        }
+        true
+    }
+
+    fn current_span(&self) -> Current {
+        match stack::current(self.instance) {
+            Some(entered) => Current::new(Id::from_u64(entered.id), entered.meta),
+            None => Current::none(),
+        }
+    }
+
+    unsafe fn downcast_raw(&self, id: TypeId) -> Option<*const ()> {
+        (id == TypeId::of::<Self>()).then_some(std::ptr::from_ref(self).cast())
+    }
+}
