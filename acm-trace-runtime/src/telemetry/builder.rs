@@ -9,7 +9,6 @@ use tracing::Subscriber;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::util::SubscriberInitExt;
 
 use super::config::Settings;
 use super::env::{BoxedEnv, EnvSource};
@@ -257,19 +256,28 @@ impl TelemetryBuilder {
         self
     }
 
-    /// Builds the pipeline and installs it as the global `tracing` subscriber:
-    /// `tracing_subscriber::registry()` with the layers of [`build`](Self::build).
+    /// Builds the pipeline and installs it as the global `tracing` subscriber: an
+    /// [`AcmSubscriber`](crate::AcmSubscriber), which keeps spans without the
+    /// `tracing-subscriber` registry and builds their attributes on a collector thread, with
+    /// the OTLP log bridge for events when logs are exported. With
+    /// [`tracing_opentelemetry_layer(true)`](Self::tracing_opentelemetry_layer) it is
+    /// `tracing_subscriber::registry()` with the layers of [`build`](Self::build) instead.
     ///
     /// Also installs the tracer provider and the W3C trace-context propagator as the
     /// OpenTelemetry globals.
     pub fn start(self) -> Result<Telemetry, StartError> {
-        let (telemetry, layer) = self.build::<tracing_subscriber::Registry>()?;
         use tracing_subscriber::layer::SubscriberExt as _;
-        if tracing_subscriber::registry()
-            .with(layer)
-            .try_init()
-            .is_err()
-        {
+        use tracing_subscriber::util::SubscriberInitExt as _;
+        let settings = Settings::resolve(self.code, self.env.0.as_ref())?;
+        let mut pipeline = Pipeline::build(settings)?;
+        let installed = if pipeline.uses_tracing_opentelemetry() {
+            let layer = pipeline.layer::<tracing_subscriber::Registry>();
+            tracing_subscriber::registry().with(layer).try_init()
+        } else {
+            pipeline.native_subscriber().try_init()
+        };
+        let telemetry = Telemetry::new(pipeline);
+        if installed.is_err() {
             // Shuts the providers down off this thread, so no export thread outlives the error.
             drop(telemetry);
             return Err(StartError::SubscriberAlreadySet);

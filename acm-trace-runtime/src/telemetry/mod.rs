@@ -142,7 +142,7 @@ impl Telemetry {
     pub fn delivery(&self) -> DeliveryCounts {
         self.pipeline
             .as_ref()
-            .map(|p| p.counters.snapshot())
+            .map(Pipeline::counts)
             .unwrap_or_default()
     }
 
@@ -158,12 +158,17 @@ impl Telemetry {
     pub fn flush(&self) -> Result<(), FlushError> {
         let bound = self.shutdown_timeout();
         let provider = self.provider.clone();
+        let flusher = self.pipeline.as_ref().and_then(|p| p.flusher.clone());
         #[cfg(feature = "otlp")]
         let logs = self
             .pipeline
             .as_ref()
             .and_then(|p| p.logger_provider.clone());
+        let deadline = std::time::Instant::now() + bound;
         let result = shutdown::run_bounded("acm-telemetry-flush", bound, move || {
+            if let Some(flusher) = flusher {
+                flusher.flush(deadline.saturating_duration_since(std::time::Instant::now()));
+            }
             #[cfg(feature = "otlp")]
             if let Some(logs) = logs {
                 let _ = logs.force_flush();

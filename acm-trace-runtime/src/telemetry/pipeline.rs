@@ -19,7 +19,7 @@ use super::builder::TelemetryLayer;
 use super::config::{BatchSettings, Destination, Settings};
 use super::filter::NoFeedback;
 use super::{ExportDestination, StartError};
-use crate::export::counting::{Counters, CountingExporter, CountingProcessor};
+use crate::export::counting::{Counters, CountingExporter, CountingProcessor, DeliveryCounts};
 use crate::export::jsonl::{JsonLinesExporter, SharedRecords};
 use crate::export::truncate::TruncatingExporter;
 
@@ -42,6 +42,8 @@ pub(crate) struct Pipeline {
     #[cfg(feature = "otlp-grpc")]
     pub(crate) runtime: Option<tokio::runtime::Runtime>,
     pub(crate) counters: Arc<Counters>,
+    /// Set when `start()` installed the native subscriber, whose collector is flushed first.
+    pub(crate) flusher: Option<crate::SpanFlusher>,
     pub(crate) tree: Option<TreeOutput>,
     pub(crate) destination: ExportDestination,
     pub(crate) shutdown_timeout: Duration,
@@ -110,6 +112,20 @@ where
     TruncatingExporter::new(CountingExporter::new(exporter, counters.clone()), limit)
 }
 
+/// What became of the spans: the counts around the processor, plus the spans the native
+/// subscriber's collector had to drop before they reached it.
+pub(crate) fn delivery_counts(
+    counters: &Counters,
+    flusher: Option<&crate::SpanFlusher>,
+) -> DeliveryCounts {
+    let mut counts = counters.snapshot();
+    if let Some(dropped) = flusher.map(crate::SpanFlusher::dropped) {
+        counts.ended += dropped;
+        counts.undelivered += dropped;
+    }
+    counts
+}
+
 impl Pipeline {
     pub(crate) fn build(settings: Settings) -> Result<Self, StartError> {
         if let Some(service) = settings
@@ -149,6 +165,7 @@ impl Pipeline {
                         color: file.color,
                     }),
                     counters,
+                    flusher: None,
                     destination: ExportDestination::File {
                         path: file.path.clone(),
                     },
@@ -185,6 +202,7 @@ impl Pipeline {
                     runtime: exporters.runtime,
                     tree: None,
                     counters,
+                    flusher: None,
                     destination: ExportDestination::Otlp {
                         protocol: otlp.protocol,
                         traces_endpoint: otlp.traces_endpoint,
@@ -197,6 +215,34 @@ impl Pipeline {
                 })
             }
         }
+    }
+
+    /// What became of the spans so far, those the collector had to drop included.
+    pub(crate) fn counts(&self) -> DeliveryCounts {
+        delivery_counts(&self.counters, self.flusher.as_ref())
+    }
+
+    /// Whether `start()` should install the `tracing-opentelemetry` layer rather than the
+    /// native subscriber.
+    pub(crate) fn uses_tracing_opentelemetry(&self) -> bool {
+        self.tracing_opentelemetry
+    }
+
+    /// The subscriber `start()` installs: acm spans without the registry, events to the OTLP
+    /// log bridge when logs are exported.
+    pub(crate) fn native_subscriber(&mut self) -> crate::AcmSubscriber {
+        let subscriber = crate::AcmSubscriber::new(self.span_processor.clone())
+            .with_sampler(self.sampler.clone());
+        #[cfg(feature = "otlp")]
+        let subscriber = match &self.logger_provider {
+            Some(provider) => subscriber.with_logs(
+                opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge::new(provider),
+                self.log_level,
+            ),
+            None => subscriber,
+        };
+        self.flusher = Some(subscriber.flusher());
+        subscriber
     }
 
     pub(crate) fn layer<S>(&self) -> TelemetryLayer<S>

@@ -105,6 +105,7 @@ pub(crate) fn shutdown(pipeline: Pipeline) -> ShutdownReport {
     let started = Instant::now();
     let bound = pipeline.shutdown_timeout;
     let deadline = started + bound;
+    let flusher = pipeline.flusher.clone();
     let counters = pipeline.counters.clone();
     let tree = pipeline.tree;
     let destination = pipeline.destination;
@@ -114,8 +115,15 @@ pub(crate) fn shutdown(pipeline: Pipeline) -> ShutdownReport {
     #[cfg(feature = "otlp-grpc")]
     let runtime = pipeline.runtime;
 
+    let counted = flusher.clone();
     let errors = run_bounded("acm-telemetry-shutdown", bound, move || {
         let mut errors = Vec::new();
+        // The collector's spans go to the processor before it shuts down.
+        if let Some(flusher) = &flusher
+            && !flusher.flush(remaining(deadline))
+        {
+            errors.push("traces: spans still waiting in the collector".to_owned());
+        }
         // Traces first, then logs, as the SDK's own examples do: span export may log.
         if let Err(err) = tracer_provider.shutdown_with_timeout(remaining(deadline)) {
             errors.push(format!("traces: {err}"));
@@ -135,7 +143,7 @@ pub(crate) fn shutdown(pipeline: Pipeline) -> ShutdownReport {
     });
     let completed = errors.as_ref().is_some_and(Vec::is_empty);
     let report = ShutdownReport::new(
-        counters.snapshot(),
+        super::pipeline::delivery_counts(&counters, counted.as_ref()),
         completed,
         started.elapsed(),
         errors.unwrap_or_else(|| vec![format!("shutdown did not finish within {bound:?}")]),

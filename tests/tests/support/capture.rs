@@ -1,6 +1,6 @@
-//! A real subscriber stack (registry + tracing-opentelemetry + the OpenTelemetry SDK) whose
-//! spans land in the SDK's in-memory exporter, scoped to the calling thread so tests can run
-//! in parallel.
+//! Real subscribers (acm-trace's own, the registry with the lean layer, the registry with
+//! tracing-opentelemetry) whose spans land in the OpenTelemetry SDK's in-memory exporter,
+//! scoped to the calling thread so tests can run in parallel.
 
 #![allow(dead_code)] // each test binary uses a different part
 
@@ -9,10 +9,12 @@ use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
 use tracing_subscriber::layer::SubscriberExt;
 
-/// Which layer turns `tracing` spans into OpenTelemetry spans.
+/// Which subscriber turns `tracing` spans into OpenTelemetry spans.
 #[derive(Clone, Copy, Debug)]
 pub enum Mode {
-    /// acm-trace's own lean layer.
+    /// acm-trace's own subscriber, what `init().start()` installs.
+    Native,
+    /// The registry with acm-trace's lean layer, what `init().build()` gives.
     Lean,
     /// tracing-opentelemetry, for users whose stack already has it.
     Compat,
@@ -20,13 +22,14 @@ pub enum Mode {
 
 /// Runs `test` once with each layer.
 pub fn each_mode(test: impl Fn(Mode)) {
+    test(Mode::Native);
     test(Mode::Lean);
     test(Mode::Compat);
 }
 
-/// Runs `f` with spans captured by the lean layer.
+/// Runs `f` with spans captured by acm-trace's own subscriber.
 pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<SpanData>) {
-    capture_in(Mode::Lean, f)
+    capture_in(Mode::Native, f)
 }
 
 /// Runs `f` with spans captured, and returns what it returned and the finished spans.
@@ -43,6 +46,17 @@ pub fn capture_in<R>(mode: Mode, f: impl FnOnce() -> R) -> (R, Vec<SpanData>) {
                 .with_threads(false);
             tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), f)
         }
+        Mode::Native => {
+            let processor = opentelemetry_sdk::trace::SimpleSpanProcessor::new(exporter.clone());
+            let subscriber = acm_trace_runtime::AcmSubscriber::new(std::sync::Arc::new(processor));
+            let flusher = subscriber.flusher();
+            let out = tracing::subscriber::with_default(subscriber, f);
+            assert!(
+                flusher.flush(std::time::Duration::from_secs(10)),
+                "flush in time"
+            );
+            out
+        }
         Mode::Lean => {
             let processor = opentelemetry_sdk::trace::SimpleSpanProcessor::new(exporter.clone());
             let layer = acm_trace_runtime::AcmLayer::new(std::sync::Arc::new(processor));
@@ -56,7 +70,7 @@ pub fn capture_in<R>(mode: Mode, f: impl FnOnce() -> R) -> (R, Vec<SpanData>) {
 
 /// Runs an async block on a current-thread runtime with spans captured.
 pub fn capture_async<F: std::future::Future>(f: F) -> (F::Output, Vec<SpanData>) {
-    capture_async_in(Mode::Lean, f)
+    capture_async_in(Mode::Native, f)
 }
 
 /// Runs an async block on a current-thread runtime with spans captured.
