@@ -5,6 +5,7 @@
 
 mod block;
 pub mod catalog;
+mod clock;
 pub mod context;
 pub mod export;
 mod fields;

@@ -18,11 +18,14 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter,
+    SpanProcessor,
 };
 use tracing_subscriber::layer::SubscriberExt;
 
 const CALLS_PER_ROOT: u64 = 100;
 const QUEUE: usize = 1 << 16;
+/// Well under `QUEUE`, so no pipeline ever drops a span.
+const DRAIN_EVERY: u64 = 10_000;
 
 #[inline(never)]
 fn plain(x: u64) -> u64 {
@@ -178,15 +181,21 @@ impl ValueFormatter for NanosFormatter {
     }
 }
 
-/// Runs `iters` calls of `f`, `CALLS_PER_ROOT` under each root opened by `root`.
+/// Runs `iters` calls of `f`, `CALLS_PER_ROOT` under each root opened by `root`, and waits
+/// for the pipeline to export what they produced every `DRAIN_EVERY` calls and at the end.
+///
+/// The waits keep every span inside the measurement: a pipeline that fell behind would
+/// otherwise drop spans once its queue is full, and look cheaper for doing less.
 fn run(
     clock: &CpuClock,
     iters: u64,
     root: &dyn Fn(&mut dyn FnMut()),
     f: fn(u64) -> u64,
+    drain: &dyn Fn(),
 ) -> Duration {
     let start = clock.start();
     let mut done = 0;
+    let mut undrained = 0;
     while done < iters {
         let n = CALLS_PER_ROOT.min(iters - done);
         root(&mut || {
@@ -195,13 +204,27 @@ fn run(
             }
         });
         done += n;
+        undrained += n;
+        if undrained >= DRAIN_EVERY {
+            drain();
+            undrained = 0;
+        }
     }
-    clock.end(start)
+    drain();
+    let elapsed = clock.end(start);
+    // Roots included, so the count compares with what the exporters saw.
+    CALLS.fetch_add(iters + iters.div_ceil(CALLS_PER_ROOT), Ordering::Relaxed);
+    elapsed
 }
+
+/// Spans opened since the last report.
+static CALLS: AtomicU64 = AtomicU64::new(0);
 
 fn no_root(body: &mut dyn FnMut()) {
     body();
 }
+
+fn no_drain() {}
 
 fn set_run_context() {
     acm_trace::context::set(
@@ -229,16 +252,16 @@ fn disabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     set_run_context();
     let mut group = configure(c, name);
     group.bench_function("plain", |b| {
-        b.iter_custom(|n| run(&clock(), n, &no_root, plain))
+        b.iter_custom(|n| run(&clock(), n, &no_root, plain, &no_drain))
     });
     group.bench_function("acm_span", |b| {
-        b.iter_custom(|n| run(&clock(), n, &no_root, acm))
+        b.iter_custom(|n| run(&clock(), n, &no_root, acm, &no_drain))
     });
     group.bench_function("tracing_instrument", |b| {
-        b.iter_custom(|n| run(&clock(), n, &no_root, instrument))
+        b.iter_custom(|n| run(&clock(), n, &no_root, instrument, &no_drain))
     });
     group.bench_function("fastrace", |b| {
-        b.iter_custom(|n| run(&clock(), n, &no_root, fastrace_traced))
+        b.iter_custom(|n| run(&clock(), n, &no_root, fastrace_traced, &no_drain))
     });
     group.finish();
 }
@@ -246,30 +269,39 @@ fn disabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
 /// Enabled, each exporting through a batch processor to a discarding exporter.
 fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     set_run_context();
+    CALLS.store(0, Ordering::Relaxed);
     let mut group = configure(c, name);
     let exported = Discard::default();
-    let subscriber = acm_trace::AcmSubscriber::new(Arc::new(batch_processor(exported.clone())));
+    let processor = Arc::new(batch_processor(exported.clone()));
+    let subscriber = acm_trace::AcmSubscriber::new(processor.clone());
     let flusher = subscriber.flusher();
+    let drain = || {
+        flusher.flush(Duration::from_secs(30));
+        let _ = processor.force_flush();
+    };
     let dispatch = tracing::Dispatch::new(subscriber);
     tracing::dispatcher::with_default(&dispatch, || {
         let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
         group.bench_function("acm_span", |b| {
-            b.iter_custom(|n| run(&clock(), n, &root, acm))
+            b.iter_custom(|n| run(&clock(), n, &root, acm, &drain))
         });
     });
-    flusher.flush(Duration::from_secs(5));
-    report_exported("acm_span (subscriber)", &exported);
+    report_exported("acm_span", &exported.0);
 
     let exported = Discard::default();
-    let layer = acm_trace::AcmLayer::new(Arc::new(batch_processor(exported.clone())));
+    let processor = Arc::new(batch_processor(exported.clone()));
+    let drain = || {
+        let _ = processor.force_flush();
+    };
+    let layer = acm_trace::AcmLayer::new(processor.clone());
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
     tracing::dispatcher::with_default(&dispatch, || {
         let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
         group.bench_function("acm_span_lean_layer", |b| {
-            b.iter_custom(|n| run(&clock(), n, &root, acm))
+            b.iter_custom(|n| run(&clock(), n, &root, acm, &drain))
         });
     });
-    report_exported("acm_span", &exported);
+    report_exported("acm_span_lean_layer", &exported.0);
 
     let exported = Discard::default();
     let provider = SdkTracerProvider::builder()
@@ -279,20 +311,23 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
         .with_tracer(provider.tracer("bench"))
         .with_tracked_inactivity(false)
         .with_threads(false);
+    let drain = || {
+        let _ = provider.force_flush();
+    };
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
     tracing::dispatcher::with_default(&dispatch, || {
         let root = |body: &mut dyn FnMut()| tracing::info_span!("pipeline.run").in_scope(body);
         group.bench_function("tracing_instrument_otel_layer", |b| {
-            b.iter_custom(|n| run(&clock(), n, &root, instrument))
+            b.iter_custom(|n| run(&clock(), n, &root, instrument, &drain))
         });
         // The same acm spans through tracing-opentelemetry: the compatibility path.
         let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
         group.bench_function("acm_span_otel_layer", |b| {
-            b.iter_custom(|n| run(&clock(), n, &root, acm))
+            b.iter_custom(|n| run(&clock(), n, &root, acm, &drain))
         });
     });
     let _ = provider.shutdown();
-    report_exported("tracing-opentelemetry", &exported);
+    report_exported("tracing-opentelemetry (both variants)", &exported.0);
 
     let reported = Arc::new(AtomicU64::new(0));
     fastrace::set_reporter(
@@ -305,21 +340,20 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
         body();
     };
     group.bench_function("fastrace", |b| {
-        b.iter_custom(|n| run(&clock(), n, &root, fastrace_traced))
+        b.iter_custom(|n| run(&clock(), n, &root, fastrace_traced, &fastrace::flush))
     });
-    fastrace::flush();
-    eprintln!(
-        "fastrace: {} spans reported",
-        reported.load(Ordering::Relaxed)
-    );
+    report_exported("fastrace", &reported);
     group.finish();
 }
 
-fn report_exported(what: &str, exported: &Discard) {
+/// What reached the exporter, against what was opened: a variant that dropped spans under
+/// load would look cheaper than it is.
+fn report_exported(what: &str, exported: &AtomicU64) {
     std::thread::sleep(Duration::from_millis(500));
     eprintln!(
-        "{what}: {} spans exported",
-        exported.0.load(Ordering::Relaxed)
+        "{what}: {} of {} spans exported",
+        exported.load(Ordering::Relaxed),
+        CALLS.swap(0, Ordering::Relaxed)
     );
 }
 

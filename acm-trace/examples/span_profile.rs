@@ -1,15 +1,18 @@
-//! 200 000 acm spans through the lean layer into a batch processor with a discarding exporter:
-//! a fixed workload for instruction counts of the enabled path.
+//! 200 000 acm spans into a batch processor with a discarding exporter: a fixed workload for
+//! instruction counts of the enabled path, through `AcmSubscriber` (what `init().start()`
+//! installs) or, with the argument `layer`, through the registry and the lean layer.
 //!
 //! ```sh
 //! CARGO_PROFILE_RELEASE_DEBUG=true cargo build --release -p acm-trace --example span_profile
-//! valgrind --tool=callgrind target/release/examples/span_profile
+//! valgrind --tool=callgrind --separate-threads=yes target/release/examples/span_profile
 //! ```
 
 use std::sync::Arc;
 
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SpanData, SpanExporter};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SpanData, SpanExporter, SpanProcessor,
+};
 use tracing_subscriber::layer::SubscriberExt;
 
 #[derive(Debug)]
@@ -35,15 +38,33 @@ fn main() {
     let processor = BatchSpanProcessor::builder(Discard)
         .with_batch_config(config)
         .build();
-    let layer = acm_trace::AcmLayer::new(Arc::new(processor));
-    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    let processor = Arc::new(processor);
+    let (dispatch, flusher) = if std::env::args().any(|a| a == "layer") {
+        let layer = acm_trace::AcmLayer::new(processor.clone());
+        let subscriber = tracing_subscriber::registry().with(layer);
+        (tracing::Dispatch::new(subscriber), None)
+    } else {
+        let subscriber = acm_trace::AcmSubscriber::new(processor.clone());
+        let flusher = subscriber.flusher();
+        (tracing::Dispatch::new(subscriber), Some(flusher))
+    };
+    // Drained every 100 roots, as the benchmark does, so no span is dropped on a full queue.
+    let drain = || {
+        if let Some(flusher) = &flusher {
+            flusher.flush(std::time::Duration::from_secs(30));
+        }
+        let _ = processor.force_flush();
+    };
     tracing::dispatcher::with_default(&dispatch, || {
-        for _ in 0..2000 {
+        for round in 1..=2000 {
             acm_trace::span!("pipeline.run").in_scope(|| {
                 for i in 0..100 {
                     std::hint::black_box(tiny(i));
                 }
             });
+            if round % 100 == 0 {
+                drain();
+            }
         }
     });
 }

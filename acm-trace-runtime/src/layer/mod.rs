@@ -10,9 +10,7 @@ mod activation;
 pub(crate) mod record;
 mod run_attributes;
 
-use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use opentelemetry::trace::{SpanId, SpanKind, TraceId};
 use opentelemetry::{InstrumentationScope, KeyValue};
@@ -209,11 +207,11 @@ where
         if !record.sampled {
             return;
         }
-        let data = record.into_span_data(SystemTime::now(), &self.scope);
+        let data = record.into_span_data(crate::clock::Timestamp::now(), &self.scope);
         self.processor.on_end(data);
     }
 }
 
 pub(crate) fn static_kv(key: &'static str, value: &'static str) -> KeyValue {
-    KeyValue::new(key, Cow::Borrowed(value))
+    KeyValue::new(key, opentelemetry::Value::String(value.into()))
 }

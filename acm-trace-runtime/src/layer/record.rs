@@ -3,7 +3,6 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::trace::{
@@ -15,6 +14,7 @@ use tracing::field::{Field, Visit};
 use tracing_core::Metadata;
 
 use super::{SpanIds, run_attributes, static_kv};
+use crate::clock::Timestamp;
 use crate::{RunContext, SpanSite};
 
 pub(crate) struct SpanRecord {
@@ -24,7 +24,7 @@ pub(crate) struct SpanRecord {
     pub(crate) sampled: bool,
     pub(crate) name: Cow<'static, str>,
     pub(crate) kind: SpanKind,
-    pub(crate) start_time: SystemTime,
+    pub(crate) start_time: Timestamp,
     pub(crate) attributes: Vec<KeyValue>,
     error: bool,
     description: Option<String>,
@@ -48,7 +48,7 @@ impl SpanRecord {
             sampled,
             name: Cow::Borrowed(""),
             kind: SpanKind::Internal,
-            start_time: SystemTime::UNIX_EPOCH,
+            start_time: Timestamp::now(),
             attributes: Vec::new(),
             error: false,
             description: None,
@@ -77,7 +77,7 @@ impl SpanRecord {
         meta: &'static Metadata<'static>,
         kind: SpanKind,
     ) {
-        self.start_time = SystemTime::now();
+        self.start_time = Timestamp::now();
         self.kind = kind;
         self.name = Cow::Borrowed(meta.name());
         self.meta = Some(meta);
@@ -130,7 +130,7 @@ impl SpanRecord {
     /// The span as the SDK's processors take it.
     pub(crate) fn into_span_data(
         mut self,
-        end_time: SystemTime,
+        end_time: Timestamp,
         scope: &InstrumentationScope,
     ) -> SpanData {
         let attributes = self.finish_attributes();
@@ -147,8 +147,8 @@ impl SpanRecord {
             span_kind: self.kind.clone(),
             status: self.status(),
             name: self.name,
-            start_time: self.start_time,
-            end_time,
+            start_time: self.start_time.to_system_time(),
+            end_time: end_time.to_system_time(),
             dropped_attributes_count: 0,
             events: SpanEvents::default(),
             links: SpanLinks::default(),

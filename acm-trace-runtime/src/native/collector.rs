@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry_sdk::trace::SpanProcessor;
@@ -24,7 +24,7 @@ const QUEUED_BATCHES: usize = 256;
 
 pub(super) struct FinishedSpan {
     pub(super) record: SpanRecord,
-    pub(super) end_time: SystemTime,
+    pub(super) end_time: crate::clock::Timestamp,
 }
 
 enum Message {

@@ -12,7 +12,7 @@ mod stack;
 use std::any::TypeId;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::trace::{
@@ -299,7 +299,7 @@ impl Subscriber for AcmSubscriber {
             }
         }
         fence(Ordering::Acquire);
-        let end_time = SystemTime::now();
+        let end_time = crate::clock::Timestamp::now();
         if let Some(span) = self.spans.take(key)
             && span.ids.sampled
         {

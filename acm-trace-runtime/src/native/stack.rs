@@ -29,7 +29,9 @@ pub(super) fn push(entered: Entered) {
 pub(super) fn pop(owner: u64, id: u64) {
     let _ = STACK.try_with(|stack| {
         let mut stack = stack.borrow_mut();
-        if let Some(at) = stack.iter().rposition(|e| e.owner == owner && e.id == id) {
+        if stack.last().is_some_and(|e| e.owner == owner && e.id == id) {
+            stack.pop();
+        } else if let Some(at) = stack.iter().rposition(|e| e.owner == owner && e.id == id) {
             stack.remove(at);
         }
     });
