@@ -223,10 +223,12 @@ impl TelemetryBuilder {
         self
     }
 
-    /// Exports spans through `tracing-opentelemetry` instead of acm-trace's lean layer
-    /// ([`AcmLayer`](crate::AcmLayer)). Default `false`: the lean layer costs less than half
-    /// per span (see the overhead benchmark); the `tracing-opentelemetry` path is for stacks
-    /// that already depend on its behaviour (span events, `OpenTelemetrySpanExt`).
+    /// Exports spans through `tracing-opentelemetry` instead of acm-trace's own subscriber
+    /// ([`AcmSubscriber`](crate::AcmSubscriber), from [`start`](Self::start)) or lean layer
+    /// ([`AcmLayer`](crate::AcmLayer), from [`build`](Self::build)). Default `false`: both
+    /// cost a fraction of `tracing-opentelemetry` per span (see the overhead benchmark); the
+    /// `tracing-opentelemetry` path is for stacks that already depend on its behaviour (span
+    /// events, `OpenTelemetrySpanExt`).
     pub fn tracing_opentelemetry_layer(mut self, enabled: bool) -> Self {
         self.code.tracing_opentelemetry = enabled;
         self
