@@ -40,8 +40,10 @@ const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
 ///
 /// [`init`](crate::init)`.start()` installs one; use it directly to choose the processor.
 /// `Span::current()`, `in_scope`, `instrument` and explicit parents work as with any
-/// subscriber. Spans closed are handed to the processor by a collector thread within about
-/// 100 ms; [`flush`](Self::flush) hands them on at once.
+/// subscriber. Closed spans reach the processor through a collector thread within about
+/// 100 ms; a [`flusher`](Self::flusher) hands them on at once. When the collector falls more
+/// than 65 536 spans behind, further spans are dropped and counted
+/// ([`SpanFlusher::dropped`]) rather than slow the program down.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -102,7 +104,7 @@ impl SpanFlusher {
         self.collector.flush(timeout)
     }
 
-    /// Spans dropped because the collector fell behind (more than 65 536 waiting).
+    /// Spans dropped because the collector fell behind (about 65 536 waiting).
     pub fn dropped(&self) -> u64 {
         self.collector.dropped()
     }
