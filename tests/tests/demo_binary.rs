@@ -9,14 +9,17 @@
 
 #[path = "support/demo_trace.rs"]
 mod demo_trace;
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-use demo_trace::{BatchShape, Node, TempDir};
+use demo_trace::{BatchShape, Node};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use temp_dir::TempDir;
 
 const ROWS: usize = 3_000;
 

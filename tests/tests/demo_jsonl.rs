@@ -4,12 +4,14 @@
 
 #[path = "support/demo_trace.rs"]
 mod demo_trace;
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
 
 use std::collections::HashMap;
 
 use acm_trace::ExportDestination;
-use demo_trace::TempDir;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use temp_dir::TempDir;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 #[test]

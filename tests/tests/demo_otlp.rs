@@ -6,13 +6,16 @@
 mod collector;
 #[path = "support/demo_trace.rs"]
 mod demo_trace;
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use acm_trace::{ExportDestination, Protocol, Telemetry, TelemetryBuilder};
 use collector::{GrpcCollector, HttpCollector, Inbox};
-use demo_trace::{RunIdentity, TempDir};
+use demo_trace::RunIdentity;
+use temp_dir::TempDir;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 /// The pipeline's telemetry aimed at `endpoint`, reading `OTEL_*` from `env` only.

@@ -3,21 +3,18 @@
 
 #[path = "support/sample.rs"]
 mod sample;
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::Path;
 
 use acm_trace_runtime::{ColorChoice, ExportDestination, StartError};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use serde_json::Value;
+use temp_dir::TempDir;
 
-fn out_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("acm-trace-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn file_builder(dir: &PathBuf) -> acm_trace_runtime::TelemetryBuilder {
+fn file_builder(dir: &Path) -> acm_trace_runtime::TelemetryBuilder {
     acm_trace_runtime::init()
         .env(HashMap::<String, String>::new())
         .service_name(sample::SERVICE)
@@ -29,9 +26,9 @@ fn file_builder(dir: &PathBuf) -> acm_trace_runtime::TelemetryBuilder {
 
 #[test]
 fn each_line_is_an_export_request_holding_the_trace() {
-    let dir = out_dir("jsonl");
-    let (telemetry, ()) = sample::run_with(file_builder(&dir), sample::emit_pipeline);
-    let path = dir.join("run-1.jsonl");
+    let dir = TempDir::new("jsonl");
+    let (telemetry, ()) = sample::run_with(file_builder(dir.path()), sample::emit_pipeline);
+    let path = dir.path().join("run-1.jsonl");
     assert_eq!(
         telemetry.destination(),
         &ExportDestination::File { path: path.clone() }
@@ -58,10 +55,10 @@ fn each_line_is_an_export_request_holding_the_trace() {
 /// The field encoding the Collector's `otlpjsonfile` receiver expects.
 #[test]
 fn lines_use_the_protobuf_json_mapping() {
-    let dir = out_dir("mapping");
-    let (telemetry, ()) = sample::run_with(file_builder(&dir), sample::emit_pipeline);
+    let dir = TempDir::new("mapping");
+    let (telemetry, ()) = sample::run_with(file_builder(dir.path()), sample::emit_pipeline);
     telemetry.shutdown();
-    let text = std::fs::read_to_string(dir.join("run-1.jsonl")).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("run-1.jsonl")).unwrap();
     let line: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     let spans = &line["resourceSpans"][0]["scopeSpans"][0]["spans"];
     let load = spans
@@ -102,7 +99,7 @@ fn a_bad_environment_value_is_an_error_naming_it() {
     let env = HashMap::from([("OTEL_BSP_SCHEDULE_DELAY", "5s")]);
     let err = acm_trace_runtime::init()
         .env(env)
-        .out_dir(out_dir("bad-env"))
+        .out_dir(TempDir::new("bad-env").path())
         .build::<tracing_subscriber::Registry>()
         .err()
         .expect("a bad value fails the start");
@@ -121,7 +118,8 @@ fn a_bad_environment_value_is_an_error_naming_it() {
 
 #[test]
 fn an_unwritable_out_dir_is_an_error() {
-    let file = std::env::temp_dir().join(format!("acm-trace-not-a-dir-{}", std::process::id()));
+    let dir = TempDir::new("not-a-dir");
+    let file = dir.path().join("a-file");
     std::fs::write(&file, b"").unwrap();
     let err = acm_trace_runtime::init()
         .env(HashMap::<String, String>::new())

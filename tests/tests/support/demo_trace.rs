@@ -38,31 +38,6 @@ pub fn one_run_at_a_time() -> MutexGuard<'static, ()> {
     ONE_RUN.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A fresh directory under the system temp dir, removed when the test ends, pass or fail.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "acm-trace-{test}-{}-{}",
-            std::process::id(),
-            acm_pipeline::startup::new_run_id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// The demo's configuration with small settings and a known run id, writing under `dir`.
 pub fn config(dir: &Path) -> Config {
     Config {
