@@ -42,22 +42,32 @@ impl Shards {
         std::mem::take(&mut *shard.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    fn send(&self, sender: &SyncSender<Message>, spans: Vec<FinishedSpan>) {
+    /// Sends `spans` to the collector, waiting for room until `deadline`; what finds no room
+    /// by then is dropped and counted. A deadline in the past never waits.
+    fn send(&self, sender: &SyncSender<Message>, spans: Vec<FinishedSpan>, deadline: Instant) {
         if spans.is_empty() {
             return;
         }
         let count = spans.len() as u64;
-        match sender.try_send(Message::Spans(spans)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                self.dropped.fetch_add(count, Ordering::Relaxed);
+        let mut message = Message::Spans(spans);
+        loop {
+            match sender.try_send(message) {
+                Ok(()) => return,
+                Err(TrySendError::Full(back)) if Instant::now() < deadline => {
+                    message = back;
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                    self.dropped.fetch_add(count, Ordering::Relaxed);
+                    return;
+                }
             }
         }
     }
 
-    fn drain(&self, sender: &SyncSender<Message>) {
+    fn drain(&self, sender: &SyncSender<Message>, deadline: Instant) {
         for shard in &self.shards {
-            self.send(sender, self.take(shard));
+            self.send(sender, self.take(shard), deadline);
         }
     }
 }
@@ -104,7 +114,8 @@ impl Collector {
             (spans.len() >= BATCH).then(|| std::mem::take(&mut *spans))
         };
         if let Some(spans) = full {
-            self.shards.send(&self.sender, spans);
+            // The instrumented program never waits for the collector.
+            self.shards.send(&self.sender, spans, Instant::now());
         }
     }
 
@@ -112,20 +123,17 @@ impl Collector {
     /// collector has handed them all on. Returns whether it finished in time.
     pub(super) fn flush(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        self.shards.drain(&self.sender);
+        self.shards.drain(&self.sender, deadline);
         let (ack, acked) = mpsc::sync_channel(1);
         let mut message = Message::Flush(ack);
         loop {
             match self.sender.try_send(message) {
                 Ok(()) => break,
-                Err(TrySendError::Disconnected(_)) => return false,
-                Err(TrySendError::Full(back)) => {
-                    if Instant::now() >= deadline {
-                        return false;
-                    }
+                Err(TrySendError::Full(back)) if Instant::now() < deadline => {
                     message = back;
                     std::thread::sleep(Duration::from_millis(1));
                 }
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => return false,
             }
         }
         acked
@@ -139,9 +147,12 @@ impl Collector {
     }
 }
 
+/// How long dropping the subscriber may wait for room in the collector's queue.
+const DROP_WAIT: Duration = Duration::from_secs(1);
+
 impl Drop for Collector {
     fn drop(&mut self) {
-        self.shards.drain(&self.sender);
+        self.shards.drain(&self.sender, Instant::now() + DROP_WAIT);
     }
 }
 
@@ -183,4 +194,109 @@ fn shard_index() -> usize {
         static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
     }
     SHARD.try_with(|s| *s).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Condvar, Mutex};
+    use std::time::Duration;
+
+    use opentelemetry::InstrumentationScope;
+    use opentelemetry::trace::{SpanId, TraceId};
+    use opentelemetry_sdk::error::OTelSdkResult;
+    use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
+
+    use super::{BATCH, Collector, FinishedSpan, QUEUED_BATCHES};
+    use crate::clock::Timestamp;
+    use crate::layer::SpanRecord;
+
+    /// Counts spans, and holds the collector in its first `on_end` until opened.
+    #[derive(Debug, Default)]
+    struct Gate {
+        open: Mutex<bool>,
+        opened: Condvar,
+        ended: AtomicU64,
+    }
+
+    impl Gate {
+        fn open(&self) {
+            *self.open.lock().unwrap() = true;
+            self.opened.notify_all();
+        }
+    }
+
+    impl SpanProcessor for Gate {
+        fn on_start(&self, _: &mut opentelemetry_sdk::trace::Span, _: &opentelemetry::Context) {}
+
+        fn on_end(&self, _: SpanData) {
+            let open = self.open.lock().unwrap();
+            drop(self.opened.wait_while(open, |open| !*open).unwrap());
+            self.ended.fetch_add(1, Ordering::Relaxed);
+        }
+
+        fn force_flush(&self) -> OTelSdkResult {
+            Ok(())
+        }
+
+        fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
+            Ok(())
+        }
+    }
+
+    fn span(n: u64) -> FinishedSpan {
+        FinishedSpan {
+            record: SpanRecord::new(
+                TraceId::from(u128::from(n) + 1),
+                SpanId::from(n + 1),
+                SpanId::INVALID,
+                true,
+            ),
+            end_time: Timestamp::now(),
+        }
+    }
+
+    /// A collector stuck behind its processor drops what does not fit and says so; every
+    /// span is either handed on or counted as dropped, and pushing never waits.
+    #[test]
+    fn a_stuck_collector_drops_and_counts_without_blocking() {
+        let gate = Arc::new(Gate::default());
+        let collector = Collector::spawn(
+            gate.clone(),
+            InstrumentationScope::builder("test").build(),
+            Duration::from_secs(3600),
+        );
+        let pushed = (BATCH * (QUEUED_BATCHES + 4)) as u64;
+        for n in 0..pushed {
+            collector.push(span(n));
+        }
+        assert!(
+            collector.dropped() > 0,
+            "the queue holds less than was pushed"
+        );
+        gate.open();
+        assert!(collector.flush(Duration::from_secs(30)), "flushed in time");
+        assert_eq!(
+            gate.ended.load(Ordering::Relaxed) + collector.dropped(),
+            pushed
+        );
+    }
+
+    /// Spans still in the buffers are handed on by a flush, in time, none dropped.
+    #[test]
+    fn flush_hands_on_partial_buffers() {
+        let gate = Arc::new(Gate::default());
+        gate.open();
+        let collector = Collector::spawn(
+            gate.clone(),
+            InstrumentationScope::builder("test").build(),
+            Duration::from_secs(3600),
+        );
+        for n in 0..10 {
+            collector.push(span(n));
+        }
+        assert!(collector.flush(Duration::from_secs(30)));
+        assert_eq!(gate.ended.load(Ordering::Relaxed), 10);
+        assert_eq!(collector.dropped(), 0);
+    }
 }
