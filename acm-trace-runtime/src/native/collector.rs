@@ -6,7 +6,7 @@
 //! wakes up (every `interval`), and on [`Collector::flush`].
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -15,12 +15,13 @@ use opentelemetry_sdk::trace::SpanProcessor;
 
 use crate::layer::SpanRecord;
 
-/// Spans a shard holds before it is sent on.
+/// Spans a shard holds before it is sent on (fewer when the queue is smaller).
 const BATCH: usize = 256;
 const SHARDS: usize = 16;
-/// Batches waiting for the collector; beyond this, spans are dropped (and counted) rather
-/// than let memory grow or the program wait.
-const QUEUED_BATCHES: usize = 256;
+/// Spans sent to the collector and not yet handed on, at most, unless configured otherwise;
+/// beyond this, spans are dropped (and counted) rather than let memory grow or the program
+/// wait.
+pub(super) const DEFAULT_QUEUE: usize = 1 << 16;
 
 pub(super) struct FinishedSpan {
     pub(super) record: SpanRecord,
@@ -35,6 +36,9 @@ enum Message {
 struct Shards {
     shards: Box<[Mutex<Vec<FinishedSpan>>]>,
     dropped: AtomicU64,
+    /// Spans sent to the collector thread and not handed on yet.
+    queued: AtomicUsize,
+    limit: AtomicUsize,
 }
 
 impl Shards {
@@ -42,30 +46,32 @@ impl Shards {
         std::mem::take(&mut *shard.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Sends `spans` to the collector, waiting for room until `deadline`; what finds no room
-    /// by then is dropped and counted. A deadline in the past never waits.
-    fn send(&self, sender: &SyncSender<Message>, spans: Vec<FinishedSpan>, deadline: Instant) {
+    /// Sends `spans` to the collector, waiting for room in the queue until `deadline`; what
+    /// finds no room by then is dropped and counted. A deadline in the past never waits.
+    fn send(&self, sender: &Sender<Message>, spans: Vec<FinishedSpan>, deadline: Instant) {
         if spans.is_empty() {
             return;
         }
-        let count = spans.len() as u64;
-        let mut message = Message::Spans(spans);
+        let count = spans.len();
         loop {
-            match sender.try_send(message) {
-                Ok(()) => return,
-                Err(TrySendError::Full(back)) if Instant::now() < deadline => {
-                    message = back;
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                    self.dropped.fetch_add(count, Ordering::Relaxed);
-                    return;
-                }
+            let queued = self.queued.fetch_add(count, Ordering::AcqRel) + count;
+            if queued <= self.limit.load(Ordering::Relaxed) {
+                break;
             }
+            self.queued.fetch_sub(count, Ordering::AcqRel);
+            if Instant::now() >= deadline {
+                self.dropped.fetch_add(count as u64, Ordering::Relaxed);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if sender.send(Message::Spans(spans)).is_err() {
+            self.queued.fetch_sub(count, Ordering::AcqRel);
+            self.dropped.fetch_add(count as u64, Ordering::Relaxed);
         }
     }
 
-    fn drain(&self, sender: &SyncSender<Message>, deadline: Instant) {
+    fn drain(&self, sender: &Sender<Message>, deadline: Instant) {
         for shard in &self.shards {
             self.send(sender, self.take(shard), deadline);
         }
@@ -76,7 +82,7 @@ impl Shards {
 /// thread hands that on and exits.
 pub(super) struct Collector {
     shards: Arc<Shards>,
-    sender: SyncSender<Message>,
+    sender: Sender<Message>,
 }
 
 impl Collector {
@@ -88,8 +94,10 @@ impl Collector {
         let shards = Arc::new(Shards {
             shards: (0..SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
             dropped: AtomicU64::new(0),
+            queued: AtomicUsize::new(0),
+            limit: AtomicUsize::new(DEFAULT_QUEUE),
         });
-        let (sender, receiver) = mpsc::sync_channel(QUEUED_BATCHES);
+        let (sender, receiver) = mpsc::channel();
         let worker = Worker {
             shards: shards.clone(),
             processor,
@@ -102,16 +110,22 @@ impl Collector {
         Collector { shards, sender }
     }
 
+    /// Bounds the spans waiting for the collector thread (at least one).
+    pub(super) fn set_queue_size(&self, spans: usize) {
+        self.shards.limit.store(spans.max(1), Ordering::Relaxed);
+    }
+
     /// Keeps a finished span until its shard is sent to the collector.
     pub(super) fn push(&self, span: FinishedSpan) {
         let shard = &self.shards.shards[shard_index()];
+        let batch = BATCH.min(self.shards.limit.load(Ordering::Relaxed));
         let full = {
             let mut spans = shard.lock().unwrap_or_else(PoisonError::into_inner);
             if spans.capacity() == 0 {
-                spans.reserve_exact(BATCH);
+                spans.reserve_exact(batch);
             }
             spans.push(span);
-            (spans.len() >= BATCH).then(|| std::mem::take(&mut *spans))
+            (spans.len() >= batch).then(|| std::mem::take(&mut *spans))
         };
         if let Some(spans) = full {
             // The instrumented program never waits for the collector.
@@ -125,16 +139,8 @@ impl Collector {
         let deadline = Instant::now() + timeout;
         self.shards.drain(&self.sender, deadline);
         let (ack, acked) = mpsc::sync_channel(1);
-        let mut message = Message::Flush(ack);
-        loop {
-            match self.sender.try_send(message) {
-                Ok(()) => break,
-                Err(TrySendError::Full(back)) if Instant::now() < deadline => {
-                    message = back;
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => return false,
-            }
+        if self.sender.send(Message::Flush(ack)).is_err() {
+            return false;
         }
         acked
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
@@ -166,7 +172,7 @@ impl Worker {
     fn run(self, receiver: &Receiver<Message>, interval: Duration) {
         loop {
             match receiver.recv_timeout(interval) {
-                Ok(Message::Spans(spans)) => self.export(spans),
+                Ok(Message::Spans(spans)) => self.export_queued(spans),
                 Ok(Message::Flush(ack)) => {
                     let _ = ack.try_send(());
                 }
@@ -185,6 +191,12 @@ impl Worker {
             let data = span.record.into_span_data(span.end_time, &self.scope);
             self.processor.on_end(data);
         }
+    }
+
+    fn export_queued(&self, spans: Vec<FinishedSpan>) {
+        let count = spans.len();
+        self.export(spans);
+        self.shards.queued.fetch_sub(count, Ordering::AcqRel);
     }
 }
 
@@ -207,7 +219,7 @@ mod tests {
     use opentelemetry_sdk::error::OTelSdkResult;
     use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
 
-    use super::{BATCH, Collector, FinishedSpan, QUEUED_BATCHES};
+    use super::{Collector, FinishedSpan};
     use crate::clock::Timestamp;
     use crate::layer::SpanRecord;
 
@@ -266,7 +278,8 @@ mod tests {
             InstrumentationScope::builder("test").build(),
             Duration::from_secs(3600),
         );
-        let pushed = (BATCH * (QUEUED_BATCHES + 4)) as u64;
+        collector.set_queue_size(1000);
+        let pushed = 5000;
         for n in 0..pushed {
             collector.push(span(n));
         }

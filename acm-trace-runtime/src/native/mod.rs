@@ -41,9 +41,9 @@ const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
 /// [`init`](crate::init)`.start()` installs one; use it directly to choose the processor.
 /// `Span::current()`, `in_scope`, `instrument` and explicit parents work as with any
 /// subscriber. Closed spans reach the processor through a collector thread within about
-/// 100 ms; a [`flusher`](Self::flusher) hands them on at once. When the collector falls more
-/// than 65 536 spans behind, further spans are dropped and counted
-/// ([`SpanFlusher::dropped`]) rather than slow the program down.
+/// 100 ms; a [`flusher`](Self::flusher) hands them on at once. When the collector falls
+/// behind by more than its [queue size](Self::with_queue_size), further spans are dropped and
+/// counted ([`SpanFlusher::dropped`]) rather than slow the program down.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -104,7 +104,7 @@ impl SpanFlusher {
         self.collector.flush(timeout)
     }
 
-    /// Spans dropped because the collector fell behind (about 65 536 waiting).
+    /// Spans dropped because the collector fell behind by more than its queue size.
     pub fn dropped(&self) -> u64 {
         self.collector.dropped()
     }
@@ -131,6 +131,15 @@ impl AcmSubscriber {
     #[must_use]
     pub fn with_sampler(mut self, sampler: Sampler) -> Self {
         self.sampler = Some(sampler);
+        self
+    }
+
+    /// Bounds the closed spans waiting for the collector thread; beyond it, spans are dropped
+    /// and counted. Default 65 536; `init().start()` uses `OTEL_BSP_MAX_QUEUE_SIZE`, the
+    /// bound of the batch processor behind it.
+    #[must_use]
+    pub fn with_queue_size(self, spans: usize) -> Self {
+        self.collector.set_queue_size(spans);
         self
     }
 

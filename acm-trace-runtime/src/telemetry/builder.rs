@@ -181,7 +181,9 @@ impl TelemetryBuilder {
         self
     }
 
-    /// Spans waiting for export beyond this many are dropped (and counted as undelivered).
+    /// Spans waiting for export beyond this many are dropped (and counted as undelivered):
+    /// the bound of the batch processor's queue and of the native subscriber's collector in
+    /// front of it (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048).
     pub fn max_queue_size(mut self, size: usize) -> Self {
         self.code.max_queue_size = Some(size);
         self

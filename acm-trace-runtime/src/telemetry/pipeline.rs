@@ -49,6 +49,7 @@ pub(crate) struct Pipeline {
     pub(crate) shutdown_timeout: Duration,
     log_level: LevelFilter,
     sampler: opentelemetry_sdk::trace::Sampler,
+    max_queue_size: usize,
     tracing_opentelemetry: bool,
 }
 
@@ -172,6 +173,7 @@ impl Pipeline {
                     shutdown_timeout: settings.shutdown_timeout,
                     log_level: LevelFilter::OFF,
                     sampler: settings.sampler.clone(),
+                    max_queue_size: settings.batch.max_queue_size,
                     tracing_opentelemetry: settings.tracing_opentelemetry,
                 })
             }
@@ -211,6 +213,7 @@ impl Pipeline {
                     shutdown_timeout: settings.shutdown_timeout,
                     log_level: otlp.log_level,
                     sampler: settings.sampler.clone(),
+                    max_queue_size: settings.batch.max_queue_size,
                     tracing_opentelemetry: settings.tracing_opentelemetry,
                 })
             }
@@ -232,7 +235,8 @@ impl Pipeline {
     /// log bridge when logs are exported.
     pub(crate) fn native_subscriber(&mut self) -> crate::AcmSubscriber {
         let subscriber = crate::AcmSubscriber::new(self.span_processor.clone())
-            .with_sampler(self.sampler.clone());
+            .with_sampler(self.sampler.clone())
+            .with_queue_size(self.max_queue_size);
         #[cfg(feature = "otlp")]
         let subscriber = match &self.logger_provider {
             Some(provider) => subscriber.with_logs(
