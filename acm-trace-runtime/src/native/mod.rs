@@ -1,17 +1,18 @@
 //! A `tracing` subscriber built for acm spans, the fast path of [`init`](crate::init)`.start()`.
 //!
 //! It keeps what the lean layer keeps per span, without the `tracing-subscriber` registry:
-//! a span is a slot in a slab, the current span is a per-thread stack, and a closed span is
-//! moved into a buffer that a collector thread turns into `SpanData` for the span processor.
+//! a span is a slot in an arena (`store`), the current span is a per-thread stack, and a
+//! closed span is moved into a buffer that a collector thread turns into `SpanData` for the
+//! span processor.
 //! The calling thread never builds attribute lists or talks to the processor.
 
 mod collector;
-mod live;
 mod stack;
+mod store;
 
 use std::any::TypeId;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering, fence};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use opentelemetry::InstrumentationScope;
@@ -19,7 +20,6 @@ use opentelemetry::trace::{
     SpanContext, SpanId, SpanKind, TraceContextExt, TraceFlags, TraceState,
 };
 use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, Sampler, SpanProcessor};
-use sharded_slab::Slab;
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
@@ -30,7 +30,7 @@ use crate::layer::{SpanRecord, sample_root, to_span_kind};
 use crate::telemetry::is_exporter_internal;
 use crate::{SpanIds, catalog};
 use collector::{Collector, FinishedSpan};
-use live::LiveSpan;
+use store::STORE;
 
 /// How often the collector picks up spans from buffers that are not full yet.
 const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
@@ -64,7 +64,6 @@ const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
 pub struct AcmSubscriber {
     /// Tells this subscriber's entries on the per-thread stacks from other subscribers'.
     instance: u64,
-    spans: Slab<LiveSpan>,
     collector: Arc<Collector>,
     sampler: Option<Sampler>,
     ids: RandomIdGenerator,
@@ -119,7 +118,6 @@ impl AcmSubscriber {
             .build();
         AcmSubscriber {
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            spans: Slab::new(),
             collector: Arc::new(Collector::spawn(processor, scope, DEFAULT_INTERVAL)),
             sampler: None,
             ids: RandomIdGenerator::default(),
@@ -184,18 +182,13 @@ impl AcmSubscriber {
 
     fn parent_ids(&self, attrs: &Attributes<'_>) -> Option<SpanIds> {
         if let Some(parent) = attrs.parent() {
-            return self.spans.get(key(parent)).map(|span| span.ids);
+            return STORE.header(parent.into_u64()).map(|span| span.ids);
         }
         if attrs.is_contextual() {
             return self.current_ids();
         }
         None
     }
-}
-
-fn key(id: &Id) -> usize {
-    // Ids are slab keys plus one, since an id cannot be zero.
-    usize::try_from(id.into_u64() - 1).unwrap_or(usize::MAX)
 }
 
 impl Subscriber for AcmSubscriber {
@@ -232,26 +225,21 @@ impl Subscriber for AcmSubscriber {
             record.start(site, meta, kind);
             attrs.record(&mut record);
         }
-        let span = LiveSpan {
-            ids: record.ids(),
-            meta,
-            refs: AtomicUsize::new(1),
-            record: Mutex::new(record),
-        };
-        match self.spans.insert(span) {
-            Some(key) => Id::from_u64(key as u64 + 1),
-            // The slab is full (millions of open spans): the span is not recorded, and an id
-            // no slot has keeps every later call on it a no-op.
+        let ids = record.ids();
+        match STORE.insert(ids, meta, record) {
+            Some(id) => Id::from_u64(id),
+            // 16 million spans are open: this one is not recorded, and an id no slot has
+            // keeps every later call on it a no-op.
             None => Id::from_u64(u64::MAX),
         }
     }
 
     fn record(&self, span: &Id, values: &Record<'_>) {
-        if let Some(span) = self.spans.get(key(span))
-            && span.ids.sampled
-        {
-            values.record(&mut *span.record.lock().unwrap_or_else(PoisonError::into_inner));
-        }
+        STORE.with_record(span.into_u64(), |record| {
+            if record.sampled {
+                values.record(record);
+            }
+        });
     }
 
     fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
@@ -278,7 +266,7 @@ impl Subscriber for AcmSubscriber {
     }
 
     fn enter(&self, id: &Id) {
-        if let Some(span) = self.spans.get(key(id)) {
+        if let Some(span) = STORE.header(id.into_u64()) {
             stack::push(stack::Entered {
                 owner: self.instance,
                 id: id.into_u64(),
@@ -293,34 +281,20 @@ impl Subscriber for AcmSubscriber {
     }
 
     fn clone_span(&self, id: &Id) -> Id {
-        if let Some(span) = self.spans.get(key(id)) {
-            span.refs.fetch_add(1, Ordering::Relaxed);
-        }
+        STORE.retain(id.into_u64());
         id.clone()
     }
 
     fn try_close(&self, id: Id) -> bool {
-        let key = key(&id);
-        {
-            let Some(span) = self.spans.get(key) else {
-                return false;
-            };
-            if span.refs.fetch_sub(1, Ordering::Release) != 1 {
-                return false;
+        match STORE.release(id.into_u64()) {
+            None => false,
+            Some(None) => true,
+            Some(Some(record)) => {
+                let end_time = crate::clock::Timestamp::now();
+                self.collector.push(FinishedSpan { record, end_time });
+                true
             }
         }
-        fence(Ordering::Acquire);
-        let end_time = crate::clock::Timestamp::now();
-        if let Some(span) = self.spans.take(key)
-            && span.ids.sampled
-        {
-            let record = span
-                .record
-                .into_inner()
-                .unwrap_or_else(PoisonError::into_inner);
-            self.collector.push(FinishedSpan { record, end_time });
-        }
-        true
     }
 
     fn current_span(&self) -> Current {
