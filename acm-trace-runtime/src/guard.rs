@@ -36,13 +36,14 @@ pub(crate) struct SpanState {
 
 fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) -> SpanState {
     let (span, lean) = tracing::dispatcher::get_default(|dispatch| {
+        // acm-trace's subscriber and lean layer read the site's static attributes and the run
+        // context themselves; other layers (tracing-opentelemetry) need them as recorded
+        // fields.
+        let lean = dispatch.is::<crate::AcmSubscriber>() || dispatch.is::<crate::AcmLayer>();
         // A callsite can keep an old interest after a scoped subscriber is gone.
-        if dispatch.is::<tracing_core::subscriber::NoSubscriber>() {
+        if !lean && dispatch.is::<tracing_core::subscriber::NoSubscriber>() {
             return (Span::none(), false);
         }
-        // The lean layer reads the site's static attributes and the run context itself;
-        // other layers (tracing-opentelemetry) need them as recorded fields.
-        let lean = dispatch.is::<crate::AcmSubscriber>() || dispatch.is::<crate::AcmLayer>();
         (new_span(site, name, attrs, dispatch, lean), lean)
     });
     if span.is_none() {

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 
 use opentelemetry::Context;
-use opentelemetry::trace::{SpanContext, TraceContextExt, TraceFlags, TraceState};
+use opentelemetry::trace::TraceContextExt;
 use tracing::span::Id;
 
 use super::SpanIds;
@@ -14,14 +14,8 @@ thread_local! {
 }
 
 pub(super) fn enter(id: &Id, ids: SpanIds) {
-    let flags = if ids.sampled {
-        TraceFlags::SAMPLED
-    } else {
-        TraceFlags::default()
-    };
-    let span_context = SpanContext::new(ids.trace_id, ids.span_id, flags, false, TraceState::NONE);
     let guard = Context::current()
-        .with_remote_span_context(span_context)
+        .with_remote_span_context(ids.span_context())
         .attach();
     let _ = ACTIVE.try_with(|active| active.borrow_mut().push((id.clone(), guard)));
 }

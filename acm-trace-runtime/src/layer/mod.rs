@@ -12,7 +12,7 @@ mod run_attributes;
 
 use std::sync::Arc;
 
-use opentelemetry::trace::{SpanId, SpanKind, TraceId};
+use opentelemetry::trace::{SpanContext, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
 use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::trace::{
     IdGenerator, RandomIdGenerator, Sampler, SamplingDecision, ShouldSample, SpanProcessor,
@@ -35,6 +35,18 @@ pub struct SpanIds {
     pub span_id: SpanId,
     /// Whether the span is exported.
     pub sampled: bool,
+}
+
+impl SpanIds {
+    /// The span as an OpenTelemetry span context, for making it the current context.
+    pub(crate) fn span_context(self) -> SpanContext {
+        let flags = if self.sampled {
+            TraceFlags::SAMPLED
+        } else {
+            TraceFlags::default()
+        };
+        SpanContext::new(self.trace_id, self.span_id, flags, false, TraceState::NONE)
+    }
 }
 
 /// A `tracing` layer that exports spans through an OpenTelemetry span processor.

@@ -16,9 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use opentelemetry::InstrumentationScope;
-use opentelemetry::trace::{
-    SpanContext, SpanId, SpanKind, TraceContextExt, TraceFlags, TraceState,
-};
+use opentelemetry::trace::{SpanId, SpanKind, TraceContextExt};
 use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, Sampler, SpanProcessor};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
@@ -27,8 +25,7 @@ use tracing_core::span::Current;
 use tracing_subscriber::filter::LevelFilter;
 
 use crate::layer::{SpanRecord, sample_root, to_span_kind};
-use crate::telemetry::is_exporter_internal;
-use crate::{SpanIds, catalog};
+use crate::{NoFeedback, SpanIds, catalog};
 use collector::{Collector, FinishedSpan};
 use store::STORE;
 
@@ -72,14 +69,14 @@ pub struct AcmSubscriber {
 
 struct Logs {
     subscriber: Box<dyn Subscriber + Send + Sync>,
-    level: LevelFilter,
+    filter: NoFeedback,
 }
 
 impl std::fmt::Debug for AcmSubscriber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AcmSubscriber")
             .field("sampler", &self.sampler)
-            .field("logs", &self.logs.as_ref().map(|l| l.level))
+            .field("logs", &self.logs.as_ref().map(|l| l.filter))
             .finish_non_exhaustive()
     }
 }
@@ -152,7 +149,7 @@ impl AcmSubscriber {
         use tracing_subscriber::layer::SubscriberExt as _;
         self.logs = Some(Logs {
             subscriber: Box::new(tracing_subscriber::registry().with(layer)),
-            level,
+            filter: NoFeedback::new(level),
         });
         self
     }
@@ -170,14 +167,13 @@ impl AcmSubscriber {
     }
 
     fn wants(&self, meta: &Metadata<'_>) -> bool {
-        if is_exporter_internal(meta.target()) {
-            return false;
-        }
-        meta.is_span()
-            || self
-                .logs
+        if meta.is_span() {
+            NoFeedback::new(LevelFilter::TRACE).allows(meta)
+        } else {
+            self.logs
                 .as_ref()
-                .is_some_and(|logs| *meta.level() <= logs.level)
+                .is_some_and(|logs| logs.filter.allows(meta))
+        }
     }
 
     fn parent_ids(&self, attrs: &Attributes<'_>) -> Option<SpanIds> {
@@ -247,19 +243,8 @@ impl Subscriber for AcmSubscriber {
     fn event(&self, event: &Event<'_>) {
         let Some(logs) = &self.logs else { return };
         let _active = self.current_ids().map(|ids| {
-            let flags = if ids.sampled {
-                TraceFlags::SAMPLED
-            } else {
-                TraceFlags::default()
-            };
             opentelemetry::Context::current()
-                .with_remote_span_context(SpanContext::new(
-                    ids.trace_id,
-                    ids.span_id,
-                    flags,
-                    false,
-                    TraceState::NONE,
-                ))
+                .with_remote_span_context(ids.span_context())
                 .attach()
         });
         logs.subscriber.event(event);

@@ -71,7 +71,7 @@ impl NoFeedback {
         Self { level }
     }
 
-    fn allows(&self, meta: &Metadata<'_>) -> bool {
+    pub(crate) fn allows(&self, meta: &Metadata<'_>) -> bool {
         *meta.level() <= self.level && !is_exporter_internal(meta.target())
     }
 }

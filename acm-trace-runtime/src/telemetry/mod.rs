@@ -22,7 +22,6 @@ pub use builder::{TelemetryBuilder, TelemetryLayer};
 pub use env::{EnvSource, ProcessEnv};
 pub use error::{FlushError, StartError};
 pub use filter::NoFeedback;
-pub(crate) use filter::is_exporter_internal;
 pub use shutdown::ShutdownReport;
 
 use crate::export::counting::DeliveryCounts;
