@@ -134,6 +134,11 @@ pub fn clear() {
     replace(None);
 }
 
+/// Changes whenever the context is set, updated or cleared; 0 until it first is.
+pub(crate) fn version() -> u64 {
+    VERSION.load(Ordering::Acquire)
+}
+
 /// The current context, if one is set.
 pub fn current() -> Option<Arc<RunContext>> {
     let version = VERSION.load(Ordering::Acquire);

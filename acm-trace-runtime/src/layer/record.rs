@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::trace::{
@@ -13,27 +12,35 @@ use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
 use tracing::field::{Field, Visit};
 use tracing_core::Metadata;
 
-use super::{SpanIds, run_attributes, static_kv};
+use super::run_attributes::{self, RunRef};
+use super::{SpanIds, static_kv};
+use crate::SpanSite;
 use crate::clock::Timestamp;
-use crate::{RunContext, SpanSite};
 
 pub(crate) struct SpanRecord {
     trace_id: TraceId,
     span_id: SpanId,
     pub(crate) parent: SpanId,
+    start_time: Timestamp,
+    site: Option<&'static SpanSite>,
+    meta: Option<&'static Metadata<'static>>,
+    context: Option<RunRef>,
+    /// What only some spans record, kept out of line so that the record every span moves
+    /// around stays small.
+    recorded: Option<Box<Recorded>>,
     pub(crate) sampled: bool,
-    pub(crate) name: Cow<'static, str>,
-    pub(crate) kind: SpanKind,
-    pub(crate) start_time: Timestamp,
-    pub(crate) attributes: Vec<KeyValue>,
+    kind: SpanKind,
     error: bool,
-    description: Option<String>,
     outcome_recorded: bool,
     /// Acm spans get their standard attributes from the site, not from recorded fields.
     acm: bool,
-    site: Option<&'static SpanSite>,
-    meta: Option<&'static Metadata<'static>>,
-    context: Option<Arc<RunContext>>,
+}
+
+#[derive(Default)]
+struct Recorded {
+    name: Option<String>,
+    description: Option<String>,
+    attributes: Vec<KeyValue>,
 }
 
 /// The values `acm.outcome` can take, so recording one needs no allocation.
@@ -45,18 +52,16 @@ impl SpanRecord {
             trace_id,
             span_id,
             parent,
-            sampled,
-            name: Cow::Borrowed(""),
-            kind: SpanKind::Internal,
             start_time: Timestamp::now(),
-            attributes: Vec::new(),
-            error: false,
-            description: None,
-            outcome_recorded: false,
-            acm: false,
             site: None,
             meta: None,
             context: None,
+            recorded: None,
+            sampled,
+            kind: SpanKind::Internal,
+            error: false,
+            outcome_recorded: false,
+            acm: false,
         }
     }
 
@@ -79,19 +84,21 @@ impl SpanRecord {
     ) {
         self.start_time = Timestamp::now();
         self.kind = kind;
-        self.name = Cow::Borrowed(meta.name());
         self.meta = Some(meta);
         self.site = site;
         if site.is_some() {
             self.acm = true;
-            self.context = crate::context::current();
+            self.context = run_attributes::current();
         }
+    }
+
+    fn recorded(&mut self) -> &mut Recorded {
+        self.recorded.get_or_insert_with(Box::default)
     }
 
     /// The attributes to export: the site's, the run context's, then those recorded. An acm
     /// span that recorded no outcome succeeded (the guard records every other outcome).
-    pub(crate) fn finish_attributes(&mut self) -> Vec<KeyValue> {
-        let recorded = std::mem::take(&mut self.attributes);
+    fn finish_attributes(&mut self, recorded: Vec<KeyValue>) -> Vec<KeyValue> {
         let mut attributes = Vec::with_capacity(recorded.len() + 13);
         match (self.site, self.meta) {
             (Some(site), _) => {
@@ -101,10 +108,13 @@ impl SpanRecord {
                     attributes.push(static_kv("code.function.name", site.function));
                 }
                 attributes.push(static_kv("code.file.path", site.file));
-                attributes.push(KeyValue::new("code.line.number", i64::from(site.line)));
+                attributes.push(KeyValue::new(
+                    Key::from_static_str("code.line.number"),
+                    Value::I64(i64::from(site.line)),
+                ));
                 attributes.push(static_kv("code.module.name", site.module_path));
                 if let Some(ctx) = &self.context {
-                    run_attributes::extend(&mut attributes, ctx);
+                    ctx.extend(&mut attributes);
                 }
             }
             (None, Some(meta)) => {
@@ -133,7 +143,19 @@ impl SpanRecord {
         end_time: Timestamp,
         scope: &InstrumentationScope,
     ) -> SpanData {
-        let attributes = self.finish_attributes();
+        let recorded = self.recorded.take().map(|r| *r).unwrap_or_default();
+        let attributes = self.finish_attributes(recorded.attributes);
+        let name = match recorded.name {
+            Some(name) => Cow::Owned(name),
+            None => Cow::Borrowed(self.meta.map_or("", Metadata::name)),
+        };
+        let status = if self.error {
+            Status::Error {
+                description: Cow::Owned(recorded.description.unwrap_or_default()),
+            }
+        } else {
+            Status::Unset
+        };
         SpanData {
             span_context: SpanContext::new(
                 self.trace_id,
@@ -144,9 +166,9 @@ impl SpanRecord {
             ),
             parent_span_id: self.parent,
             parent_span_is_remote: false,
-            span_kind: self.kind.clone(),
-            status: self.status(),
-            name: self.name,
+            span_kind: self.kind,
+            status,
+            name,
             start_time: self.start_time.to_system_time(),
             end_time: end_time.to_system_time(),
             dropped_attributes_count: 0,
@@ -157,26 +179,16 @@ impl SpanRecord {
         }
     }
 
-    pub(crate) fn status(&self) -> Status {
-        if self.error {
-            Status::Error {
-                description: Cow::Owned(self.description.clone().unwrap_or_default()),
-            }
-        } else {
-            Status::Unset
-        }
-    }
-
     fn push(&mut self, field: &Field, value: Value) {
-        self.attributes
+        self.recorded()
+            .attributes
             .push(KeyValue::new(Key::from_static_str(field.name()), value));
     }
 }
-
 impl Visit for SpanRecord {
     fn record_str(&mut self, field: &Field, value: &str) {
         match field.name() {
-            "otel.name" => self.name = Cow::Owned(value.to_owned()),
+            "otel.name" => self.recorded().name = Some(value.to_owned()),
             "otel.kind" if !self.acm => {
                 self.kind = match value.to_ascii_lowercase().as_str() {
                     "client" => SpanKind::Client,
@@ -188,11 +200,13 @@ impl Visit for SpanRecord {
             }
             "otel.kind" => {}
             "otel.status_code" => self.error = value.eq_ignore_ascii_case("error"),
-            "otel.status_description" => self.description = Some(value.to_owned()),
+            "otel.status_description" => {
+                self.recorded().description = Some(value.to_owned());
+            }
             "acm.outcome" => {
                 self.outcome_recorded = true;
                 match OUTCOMES.iter().find(|o| **o == value) {
-                    Some(o) => self.attributes.push(static_kv("acm.outcome", o)),
+                    Some(o) => self.recorded().attributes.push(static_kv("acm.outcome", o)),
                     None => self.push(field, Value::from(value.to_owned())),
                 }
             }
