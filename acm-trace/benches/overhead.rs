@@ -24,6 +24,9 @@ use tracing_subscriber::layer::SubscriberExt;
 
 const CALLS_PER_ROOT: u64 = 100;
 const QUEUE: usize = 1 << 16;
+/// Batch settings of every OpenTelemetry pipeline here.
+const EXPORT_BATCH: usize = 512;
+const SCHEDULE_DELAY: Duration = Duration::from_millis(200);
 /// Well under `QUEUE`, so no pipeline ever drops a span.
 const DRAIN_EVERY: u64 = 10_000;
 
@@ -98,8 +101,8 @@ impl fastrace::collector::Reporter for FastraceDiscard {
 fn batch_processor(exporter: Discard) -> BatchSpanProcessor {
     let config = BatchConfigBuilder::default()
         .with_max_queue_size(QUEUE)
-        .with_max_export_batch_size(512)
-        .with_scheduled_delay(Duration::from_millis(200))
+        .with_max_export_batch_size(EXPORT_BATCH)
+        .with_scheduled_delay(SCHEDULE_DELAY)
         .build();
     BatchSpanProcessor::builder(exporter)
         .with_batch_config(config)
@@ -271,6 +274,26 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     set_run_context();
     CALLS.store(0, Ordering::Relaxed);
     let mut group = configure(c, name);
+    // What `init().start()` installs: the collector exports batches itself, with the batch
+    // processor's settings below.
+    let exported = Discard::default();
+    let subscriber =
+        acm_trace::AcmSubscriber::exporting_with(exported.clone(), EXPORT_BATCH, SCHEDULE_DELAY);
+    let flusher = subscriber.flusher();
+    let drain = || {
+        flusher.flush(Duration::from_secs(30));
+    };
+    let dispatch = tracing::Dispatch::new(subscriber);
+    tracing::dispatcher::with_default(&dispatch, || {
+        let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
+        group.bench_function("acm_span", |b| {
+            b.iter_custom(|n| run(&clock(), n, &root, acm, &drain))
+        });
+    });
+    drop(dispatch);
+    report_exported("acm_span", &exported.0);
+
+    // The same subscriber handing each span to the SDK's batch processor instead.
     let exported = Discard::default();
     let processor = Arc::new(batch_processor(exported.clone()));
     let subscriber = acm_trace::AcmSubscriber::new(processor.clone());
@@ -282,11 +305,12 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     let dispatch = tracing::Dispatch::new(subscriber);
     tracing::dispatcher::with_default(&dispatch, || {
         let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
-        group.bench_function("acm_span", |b| {
+        group.bench_function("acm_span_via_processor", |b| {
             b.iter_custom(|n| run(&clock(), n, &root, acm, &drain))
         });
     });
-    report_exported("acm_span", &exported.0);
+    drop(dispatch);
+    report_exported("acm_span_via_processor", &exported.0);
 
     let exported = Discard::default();
     let processor = Arc::new(batch_processor(exported.clone()));

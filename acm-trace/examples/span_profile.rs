@@ -1,6 +1,7 @@
-//! 200 000 acm spans into a batch processor with a discarding exporter: a fixed workload for
-//! instruction counts of the enabled path, through `AcmSubscriber` (what `init().start()`
-//! installs) or, with the argument `layer`, through the registry and the lean layer.
+//! 200 000 acm spans to a discarding exporter: a fixed workload for instruction counts of the
+//! enabled path, through `AcmSubscriber` exporting batches itself (what `init().start()`
+//! installs); with the argument `processor`, through `AcmSubscriber` and the SDK's batch
+//! processor; with `layer`, through the registry, the lean layer and the batch processor.
 //!
 //! ```sh
 //! CARGO_PROFILE_RELEASE_DEBUG=true cargo build --release -p acm-trace --example span_profile
@@ -43,8 +44,12 @@ fn main() {
         let layer = acm_trace::AcmLayer::new(processor.clone());
         let subscriber = tracing_subscriber::registry().with(layer);
         (tracing::Dispatch::new(subscriber), None)
-    } else {
+    } else if std::env::args().any(|a| a == "processor") {
         let subscriber = acm_trace::AcmSubscriber::new(processor.clone());
+        let flusher = subscriber.flusher();
+        (tracing::Dispatch::new(subscriber), Some(flusher))
+    } else {
+        let subscriber = acm_trace::AcmSubscriber::exporting(Discard);
         let flusher = subscriber.flusher();
         (tracing::Dispatch::new(subscriber), Some(flusher))
     };

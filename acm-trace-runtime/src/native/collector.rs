@@ -2,10 +2,14 @@
 //!
 //! Closing a span only moves its record into a buffer; a collector thread turns records into
 //! `SpanData` and hands them to the processor. Buffers are sharded by thread so that pushes
-//! rarely meet, and are sent to the collector in batches: when one fills, when the collector
-//! wakes up (every `interval`), and on [`Collector::flush`].
+//! rarely meet, and a full one moves to the collector's inbox. The collector empties the
+//! inbox and the buffers on its own schedule (every `interval`), when the inbox holds half
+//! the queue, and on [`Collector::flush`]: waking a sleeping thread costs the waker a system
+//! call, which per buffer of spans would cost more than the spans themselves. The collector
+//! hands spans to a span processor one by one, or gathers them into export batches for an
+//! exporter ([`Batcher`]).
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -13,6 +17,7 @@ use std::time::{Duration, Instant};
 use opentelemetry::InstrumentationScope;
 use opentelemetry_sdk::trace::SpanProcessor;
 
+use super::export::Batcher;
 use crate::layer::SpanRecord;
 
 /// Spans a shard holds before it is sent on (fewer when the queue is smaller).
@@ -29,12 +34,19 @@ pub(super) struct FinishedSpan {
 }
 
 enum Message {
-    Spans(Vec<FinishedSpan>),
+    /// The inbox holds half the queue.
+    Wake,
     Flush(SyncSender<()>),
 }
 
 struct Shards {
     shards: Box<[Mutex<Vec<FinishedSpan>>]>,
+    /// Full buffers waiting for the collector thread.
+    inbox: Mutex<Vec<Vec<FinishedSpan>>>,
+    /// Whether a wake-up is on its way, so that one is sent per emptying of the inbox.
+    woken: AtomicBool,
+    /// Spans sent to the collector thread, ever.
+    sent: AtomicU64,
     dropped: AtomicU64,
     /// Spans sent to the collector thread and not handed on yet.
     queued: AtomicUsize,
@@ -53,10 +65,10 @@ impl Shards {
             return;
         }
         let count = spans.len();
-        loop {
+        let queued = loop {
             let queued = self.queued.fetch_add(count, Ordering::AcqRel) + count;
             if queued <= self.limit.load(Ordering::Relaxed) {
-                break;
+                break queued;
             }
             self.queued.fetch_sub(count, Ordering::AcqRel);
             if Instant::now() >= deadline {
@@ -64,10 +76,15 @@ impl Shards {
                 return;
             }
             std::thread::sleep(Duration::from_millis(1));
-        }
-        if sender.send(Message::Spans(spans)).is_err() {
-            self.queued.fetch_sub(count, Ordering::AcqRel);
-            self.dropped.fetch_add(count as u64, Ordering::Relaxed);
+        };
+        self.inbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(spans);
+        self.sent.fetch_add(count as u64, Ordering::Relaxed);
+        let half = self.limit.load(Ordering::Relaxed) / 2;
+        if queued > half && !self.woken.swap(true, Ordering::AcqRel) {
+            let _ = sender.send(Message::Wake);
         }
     }
 
@@ -86,13 +103,12 @@ pub(super) struct Collector {
 }
 
 impl Collector {
-    pub(super) fn spawn(
-        processor: Arc<dyn SpanProcessor>,
-        scope: InstrumentationScope,
-        interval: Duration,
-    ) -> Collector {
+    pub(super) fn spawn(sink: Sink, scope: InstrumentationScope, interval: Duration) -> Collector {
         let shards = Arc::new(Shards {
             shards: (0..SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
+            inbox: Mutex::new(Vec::new()),
+            woken: AtomicBool::new(false),
+            sent: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             queued: AtomicUsize::new(0),
             limit: AtomicUsize::new(DEFAULT_QUEUE),
@@ -100,7 +116,7 @@ impl Collector {
         let (sender, receiver) = mpsc::channel();
         let worker = Worker {
             shards: shards.clone(),
-            processor,
+            sink,
             scope,
         };
         // Without the thread the receiver is gone, and every span is counted as dropped.
@@ -151,6 +167,13 @@ impl Collector {
     pub(super) fn dropped(&self) -> u64 {
         self.shards.dropped.load(Ordering::Relaxed)
     }
+
+    /// Spans that left their thread's buffer: sent to the collector thread or dropped.
+    pub(super) fn ended(&self) -> u64 {
+        // `dropped` first: a span counted as sent was never counted as dropped before.
+        let dropped = self.shards.dropped.load(Ordering::Acquire);
+        self.shards.sent.load(Ordering::Acquire) + dropped
+    }
 }
 
 /// How long dropping the subscriber may wait for room in the collector's queue.
@@ -162,38 +185,105 @@ impl Drop for Collector {
     }
 }
 
+/// Where the collector hands finished spans.
+pub(super) enum Sink {
+    /// One by one, to a span processor.
+    Processor(Arc<dyn SpanProcessor>),
+    /// In export batches, to an exporter.
+    Exporter(Batcher),
+}
+
+/// How long the collector may take to shut down an exporter it owns.
+const EXPORTER_SHUTDOWN: Duration = Duration::from_secs(5);
+
+impl Sink {
+    fn take(&mut self, span: opentelemetry_sdk::trace::SpanData) {
+        match self {
+            Sink::Processor(processor) => processor.on_end(span),
+            Sink::Exporter(batcher) => batcher.push(span),
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Sink::Exporter(batcher) = self {
+            batcher.export_pending();
+        }
+    }
+
+    fn tick(&mut self) {
+        if let Sink::Exporter(batcher) = self {
+            batcher.tick();
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Sink::Exporter(batcher) = self {
+            batcher.finish(EXPORTER_SHUTDOWN);
+        }
+    }
+}
+
 struct Worker {
     shards: Arc<Shards>,
-    processor: Arc<dyn SpanProcessor>,
+    sink: Sink,
     scope: InstrumentationScope,
 }
 
 impl Worker {
-    fn run(self, receiver: &Receiver<Message>, interval: Duration) {
+    fn run(mut self, receiver: &Receiver<Message>, interval: Duration) {
+        let mut next_sweep = Instant::now() + interval;
         loop {
-            match receiver.recv_timeout(interval) {
-                Ok(Message::Spans(spans)) => self.export_queued(spans),
+            let message =
+                receiver.recv_timeout(next_sweep.saturating_duration_since(Instant::now()));
+            self.empty_inbox();
+            match message {
+                Ok(Message::Wake) | Err(RecvTimeoutError::Timeout) => {}
                 Ok(Message::Flush(ack)) => {
+                    self.sink.flush();
                     let _ = ack.try_send(());
                 }
-                Err(RecvTimeoutError::Timeout) => {
-                    for shard in &self.shards.shards {
-                        self.export(self.shards.take(shard));
-                    }
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.sink.finish();
+                    return;
                 }
-                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            if Instant::now() >= next_sweep {
+                let shards = self.shards.clone();
+                for shard in &shards.shards {
+                    let spans = shards.take(shard);
+                    self.shards
+                        .sent
+                        .fetch_add(spans.len() as u64, Ordering::Relaxed);
+                    self.export(spans);
+                }
+                self.sink.tick();
+                next_sweep = Instant::now() + interval;
             }
         }
     }
 
-    fn export(&self, spans: Vec<FinishedSpan>) {
-        for span in spans {
-            let data = span.record.into_span_data(span.end_time, &self.scope);
-            self.processor.on_end(data);
+    fn empty_inbox(&mut self) {
+        self.shards.woken.store(false, Ordering::Release);
+        let batches = std::mem::take(
+            &mut *self
+                .shards
+                .inbox
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for spans in batches {
+            self.export_queued(spans);
         }
     }
 
-    fn export_queued(&self, spans: Vec<FinishedSpan>) {
+    fn export(&mut self, spans: Vec<FinishedSpan>) {
+        for span in spans {
+            let data = span.record.into_span_data(span.end_time, &self.scope);
+            self.sink.take(data);
+        }
+    }
+
+    fn export_queued(&mut self, spans: Vec<FinishedSpan>) {
         let count = spans.len();
         self.export(spans);
         self.shards.queued.fetch_sub(count, Ordering::AcqRel);
@@ -219,7 +309,7 @@ mod tests {
     use opentelemetry_sdk::error::OTelSdkResult;
     use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
 
-    use super::{Collector, FinishedSpan};
+    use super::{Collector, FinishedSpan, Sink};
     use crate::clock::Timestamp;
     use crate::layer::SpanRecord;
 
@@ -274,7 +364,7 @@ mod tests {
     fn a_stuck_collector_drops_and_counts_without_blocking() {
         let gate = Arc::new(Gate::default());
         let collector = Collector::spawn(
-            gate.clone(),
+            Sink::Processor(gate.clone()),
             InstrumentationScope::builder("test").build(),
             Duration::from_secs(3600),
         );
@@ -301,7 +391,7 @@ mod tests {
         let gate = Arc::new(Gate::default());
         gate.open();
         let collector = Collector::spawn(
-            gate.clone(),
+            Sink::Processor(gate.clone()),
             InstrumentationScope::builder("test").build(),
             Duration::from_secs(3600),
         );

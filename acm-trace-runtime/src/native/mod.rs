@@ -2,11 +2,12 @@
 //!
 //! It keeps what the lean layer keeps per span, without the `tracing-subscriber` registry:
 //! a span is a slot in an arena (`store`), the current span is a per-thread stack, and a
-//! closed span is moved into a buffer that a collector thread turns into `SpanData` for the
-//! span processor.
+//! closed span is moved into a buffer that a collector thread turns into `SpanData` for a
+//! span processor, or for an exporter in batches.
 //! The calling thread never builds attribute lists or talks to the processor.
 
 mod collector;
+mod export;
 mod stack;
 mod store;
 
@@ -26,7 +27,8 @@ use tracing_subscriber::filter::LevelFilter;
 
 use crate::layer::{SpanRecord, sample_root, to_span_kind};
 use crate::{NoFeedback, SpanIds, catalog};
-use collector::{Collector, FinishedSpan};
+use collector::{Collector, FinishedSpan, Sink};
+pub(crate) use export::{Batching, BlockingExport};
 use store::STORE;
 
 /// How often the collector picks up spans from buffers that are not full yet.
@@ -104,18 +106,92 @@ impl SpanFlusher {
     pub fn dropped(&self) -> u64 {
         self.collector.dropped()
     }
+
+    /// Spans that ended and left their thread's buffer so far: handed to the collector, or
+    /// dropped. Spans still in a thread's buffer are counted by the next flush, or within
+    /// about 100 ms.
+    pub fn ended(&self) -> u64 {
+        self.collector.ended()
+    }
 }
 
 impl AcmSubscriber {
-    /// A subscriber that hands finished spans to `processor` and ignores events.
+    /// A subscriber that hands finished spans to `processor` one by one and ignores events.
     pub fn new(processor: Arc<dyn SpanProcessor>) -> Self {
+        Self::with_sink(Sink::Processor(processor))
+    }
+
+    /// A subscriber whose collector thread exports finished spans to `exporter` itself, in
+    /// batches of up to 512 spans and at least every 5 seconds (the OpenTelemetry defaults of
+    /// the batch span processor), and ignores events.
+    ///
+    /// This is the cheaper way to export: each span is copied once into its batch, instead of
+    /// once more through a batch processor's queue to its thread. The exporter is called as
+    /// the SDK's batch processor calls it, one blocking call per batch on one thread, and shut
+    /// down when the subscriber is dropped.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use opentelemetry_sdk::trace::InMemorySpanExporter;
+    ///
+    /// let exporter = InMemorySpanExporter::default();
+    /// let subscriber = acm_trace_runtime::AcmSubscriber::exporting(exporter.clone());
+    /// let flusher = subscriber.flusher();
+    /// tracing::subscriber::with_default(subscriber, || {
+    ///     tracing::info_span!("load.data").in_scope(|| {});
+    /// });
+    /// assert!(flusher.flush(Duration::from_secs(5)));
+    /// assert_eq!(exporter.get_finished_spans().unwrap()[0].name, "load.data");
+    /// ```
+    pub fn exporting<E>(exporter: E) -> Self
+    where
+        E: opentelemetry_sdk::trace::SpanExporter + 'static,
+    {
+        Self::exporting_with(
+            exporter,
+            Batching::default().max_batch,
+            Batching::default().delay,
+        )
+    }
+
+    /// As [`exporting`](Self::exporting), with at most `max_export_batch_size` spans per
+    /// export and at most `scheduled_delay` between a span's close and its export (rounded up
+    /// to the collector's 100 ms sweep), like `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` and
+    /// `OTEL_BSP_SCHEDULE_DELAY`.
+    pub fn exporting_with<E>(
+        exporter: E,
+        max_export_batch_size: usize,
+        scheduled_delay: Duration,
+    ) -> Self
+    where
+        E: opentelemetry_sdk::trace::SpanExporter + 'static,
+    {
+        let batching = Batching {
+            max_batch: max_export_batch_size,
+            delay: scheduled_delay,
+        };
+        Self::with_sink(Sink::Exporter(export::Batcher::new(
+            Arc::new(exporter),
+            batching,
+            true,
+        )))
+    }
+
+    /// Exports to an exporter shared with a batch processor, which owns its shutdown.
+    pub(crate) fn exporting_shared(exporter: Arc<dyn BlockingExport>, batching: Batching) -> Self {
+        Self::with_sink(Sink::Exporter(export::Batcher::new(
+            exporter, batching, false,
+        )))
+    }
+
+    fn with_sink(sink: Sink) -> Self {
         static INSTANCES: AtomicU64 = AtomicU64::new(1);
         let scope = InstrumentationScope::builder("acm-trace")
             .with_version(env!("CARGO_PKG_VERSION"))
             .build();
         AcmSubscriber {
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            collector: Arc::new(Collector::spawn(processor, scope, DEFAULT_INTERVAL)),
+            collector: Arc::new(Collector::spawn(sink, scope, DEFAULT_INTERVAL)),
             sampler: None,
             ids: RandomIdGenerator::default(),
             logs: None,

@@ -1,5 +1,6 @@
 //! Assembles providers, processors and exporters from resolved settings.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ use super::{ExportDestination, StartError};
 use crate::export::counting::{Counters, CountingExporter, CountingProcessor, DeliveryCounts};
 use crate::export::jsonl::{JsonLinesExporter, SharedRecords};
 use crate::export::truncate::TruncatingExporter;
+use crate::native::{Batching, BlockingExport};
 
 /// Name of the instrumentation scope of every span this crate exports.
 const SCOPE: &str = "acm-trace";
@@ -44,6 +46,10 @@ pub(crate) struct Pipeline {
     pub(crate) counters: Arc<Counters>,
     /// Set when `start()` installed the native subscriber, whose collector is flushed first.
     pub(crate) flusher: Option<crate::SpanFlusher>,
+    /// The exporter behind the batch processor, which the native subscriber's collector
+    /// exports to directly.
+    exporter: Arc<dyn BlockingExport>,
+    batching: Batching,
     pub(crate) tree: Option<TreeOutput>,
     pub(crate) destination: ExportDestination,
     pub(crate) shutdown_timeout: Duration,
@@ -93,16 +99,47 @@ impl SpanProcessor for SharedProcessor {
     }
 }
 
+/// An exporter shared by the batch processor, which owns its shutdown, and the native
+/// subscriber's collector, which exports to it directly. Its resource is set before it is
+/// shared.
+#[derive(Debug)]
+struct SharedExporter<E>(Arc<E>);
+
+impl<E: SpanExporter> SpanExporter for SharedExporter<E> {
+    fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
+        self.0.export(batch)
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.0.force_flush()
+    }
+}
+
+/// The exporter, wrapped and shared, and the batch processor in front of it.
 fn shared_processor(
     exporter: impl SpanExporter + 'static,
     settings: &Settings,
     counters: &Arc<Counters>,
-) -> Arc<dyn SpanProcessor> {
-    let exporter = wrap(exporter, counters, settings.value_length_limit);
-    let mut processor =
-        CountingProcessor::new(batch_processor(exporter, settings.batch), counters.clone());
-    processor.set_resource(&settings.resource);
-    Arc::new(processor)
+) -> (Arc<dyn SpanProcessor>, Arc<dyn BlockingExport>) {
+    let mut exporter = wrap(exporter, counters, settings.value_length_limit);
+    exporter.set_resource(&settings.resource);
+    let exporter = Arc::new(exporter);
+    let processor = CountingProcessor::new(
+        batch_processor(SharedExporter(exporter.clone()), settings.batch),
+        counters.clone(),
+    );
+    (Arc::new(processor), exporter)
+}
+
+fn batching(batch: BatchSettings) -> Batching {
+    Batching {
+        max_batch: batch.max_export_batch_size,
+        delay: batch.scheduled_delay,
+    }
 }
 
 /// Truncation runs first so the counts and the backend see the same spans.
@@ -113,16 +150,17 @@ where
     TruncatingExporter::new(CountingExporter::new(exporter, counters.clone()), limit)
 }
 
-/// What became of the spans: the counts around the processor, plus the spans the native
-/// subscriber's collector had to drop before they reached it.
+/// What became of the spans: those that ended through the processor or the native
+/// subscriber's collector (dropped ones included), against what the exporter delivered.
 pub(crate) fn delivery_counts(
     counters: &Counters,
     flusher: Option<&crate::SpanFlusher>,
 ) -> DeliveryCounts {
     let mut counts = counters.snapshot();
-    if let Some(dropped) = flusher.map(crate::SpanFlusher::dropped) {
-        counts.ended += dropped;
-        counts.undelivered += dropped;
+    if let Some(flusher) = flusher {
+        // Read after the exporter's counts, so a span counted as exported is counted as ended.
+        counts.ended += flusher.ended();
+        counts.undelivered = counts.ended.saturating_sub(counts.exported);
     }
     counts
 }
@@ -150,7 +188,7 @@ impl Pipeline {
                             source,
                         }
                     })?;
-                let span_processor = shared_processor(exporter, &settings, &counters);
+                let (span_processor, exporter) = shared_processor(exporter, &settings, &counters);
                 let tracer_provider = provider
                     .with_span_processor(SharedProcessor(span_processor.clone()))
                     .build();
@@ -167,6 +205,8 @@ impl Pipeline {
                     }),
                     counters,
                     flusher: None,
+                    exporter,
+                    batching: batching(settings.batch),
                     destination: ExportDestination::File {
                         path: file.path.clone(),
                     },
@@ -186,7 +226,8 @@ impl Pipeline {
             Destination::Otlp(otlp) => {
                 let otlp = otlp.clone();
                 let exporters = crate::export::otlp::build(&otlp)?;
-                let span_processor = shared_processor(exporters.spans, &settings, &counters);
+                let (span_processor, exporter) =
+                    shared_processor(exporters.spans, &settings, &counters);
                 let tracer_provider = provider
                     .with_span_processor(SharedProcessor(span_processor.clone()))
                     .build();
@@ -205,6 +246,8 @@ impl Pipeline {
                     tree: None,
                     counters,
                     flusher: None,
+                    exporter,
+                    batching: batching(settings.batch),
                     destination: ExportDestination::Otlp {
                         protocol: otlp.protocol,
                         traces_endpoint: otlp.traces_endpoint,
@@ -234,9 +277,10 @@ impl Pipeline {
     /// The subscriber `start()` installs: acm spans without the registry, events to the OTLP
     /// log bridge when logs are exported.
     pub(crate) fn native_subscriber(&mut self) -> crate::AcmSubscriber {
-        let subscriber = crate::AcmSubscriber::new(self.span_processor.clone())
-            .with_sampler(self.sampler.clone())
-            .with_queue_size(self.max_queue_size);
+        let subscriber =
+            crate::AcmSubscriber::exporting_shared(self.exporter.clone(), self.batching)
+                .with_sampler(self.sampler.clone())
+                .with_queue_size(self.max_queue_size);
         #[cfg(feature = "otlp")]
         let subscriber = match &self.logger_provider {
             Some(provider) => subscriber.with_logs(
