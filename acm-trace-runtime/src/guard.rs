@@ -23,9 +23,16 @@ pub fn enabled(site: &'static SpanSite) -> bool {
             || tracing::dispatcher::get_default(|d| d.enabled(site.metadata())))
 }
 
+/// The span itself: a `tracing` span, or one [`AcmSubscriber`](crate::AcmSubscriber) opened
+/// directly.
+enum Handle {
+    Tracing(Span),
+    Native(crate::native::NativeSpan),
+}
+
 /// The open span of a site, and what is known so far about how it ends.
 pub(crate) struct SpanState {
-    span: Span,
+    span: Handle,
     recorded: bool,
     /// The lean layer takes a span without a recorded outcome as a success, which saves a
     /// record call on every span.
@@ -36,17 +43,26 @@ pub(crate) struct SpanState {
 
 fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) -> SpanState {
     let (span, lean) = tracing::dispatcher::get_default(|dispatch| {
-        // acm-trace's subscriber and lean layer read the site's static attributes and the run
-        // context themselves; other layers (tracing-opentelemetry) need them as recorded
-        // fields.
-        let lean = dispatch.is::<crate::AcmSubscriber>() || dispatch.is::<crate::AcmLayer>();
+        if let Some(subscriber) = dispatch.downcast_ref::<crate::AcmSubscriber>() {
+            let span = subscriber.open(site, dispatch);
+            if name.is_some() || !attrs.is_empty() {
+                record_given(&span, site, name, attrs);
+            }
+            return (Handle::Native(span), true);
+        }
+        // acm-trace's lean layer reads the site's static attributes and the run context
+        // itself; other layers (tracing-opentelemetry) need them as recorded fields.
+        let lean = dispatch.is::<crate::AcmLayer>();
         // A callsite can keep an old interest after a scoped subscriber is gone.
         if !lean && dispatch.is::<tracing_core::subscriber::NoSubscriber>() {
-            return (Span::none(), false);
+            return (Handle::Tracing(Span::none()), false);
         }
-        (new_span(site, name, attrs, dispatch, lean), lean)
+        (
+            Handle::Tracing(new_span(site, name, attrs, dispatch, lean)),
+            lean,
+        )
     });
-    if span.is_none() {
+    if matches!(&span, Handle::Tracing(span) if span.is_none()) {
         return SpanState {
             span,
             recorded: true,
@@ -64,6 +80,24 @@ fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Va
         lean,
         explicit: None,
         resources,
+    }
+}
+
+/// Records a dynamic name and the caller's attributes on a span opened directly.
+fn record_given(
+    span: &crate::native::NativeSpan,
+    site: &'static SpanSite,
+    name: Option<&dyn Value>,
+    attrs: &[&dyn Value],
+) {
+    let fields = site.metadata().fields();
+    if let Some(name) = name
+        && let Some(field) = fields.iter().nth(fields::OTEL_NAME)
+    {
+        span.record(&field, name);
+    }
+    for (field, attr) in fields.iter().skip(fields::STANDARD.len()).zip(attrs) {
+        span.record(&field, *attr);
     }
 }
 
@@ -131,16 +165,29 @@ fn new_span(
 
 impl SpanState {
     fn record(&self, index: usize, value: &dyn Value) {
-        if let Some(meta) = self.span.metadata()
-            && let Some(field) = meta.fields().iter().nth(index)
-        {
-            self.span.record(&field, value);
+        match &self.span {
+            Handle::Tracing(span) => {
+                if let Some(meta) = span.metadata()
+                    && let Some(field) = meta.fields().iter().nth(index)
+                {
+                    span.record(&field, value);
+                }
+            }
+            Handle::Native(span) => {
+                if let Some(field) = span.metadata().fields().iter().nth(index) {
+                    span.record(&field, value);
+                }
+            }
         }
     }
 
     pub(crate) fn enter(&self) {
-        self.span
-            .with_subscriber(|(id, dispatch)| dispatch.enter(id));
+        match &self.span {
+            Handle::Tracing(span) => {
+                span.with_subscriber(|(id, dispatch)| dispatch.enter(id));
+            }
+            Handle::Native(span) => span.enter(),
+        }
         outcome::push_slot();
     }
 
@@ -148,8 +195,12 @@ impl SpanState {
         if let Some(explicit) = outcome::pop_slot() {
             self.explicit = Some(explicit);
         }
-        self.span
-            .with_subscriber(|(id, dispatch)| dispatch.exit(id));
+        match &self.span {
+            Handle::Tracing(span) => {
+                span.with_subscriber(|(id, dispatch)| dispatch.exit(id));
+            }
+            Handle::Native(span) => span.exit(),
+        }
     }
 
     /// Records the outcome the return value implies; an explicit `set_outcome` still wins.
@@ -198,8 +249,12 @@ impl SpanState {
         }
     }
 
-    pub(crate) fn span(&self) -> &Span {
-        &self.span
+    /// The span as a `tracing` span handle.
+    pub(crate) fn span(&self) -> Span {
+        match &self.span {
+            Handle::Tracing(span) => span.clone(),
+            Handle::Native(span) => span.to_span(),
+        }
     }
 }
 
@@ -270,9 +325,7 @@ impl Guard {
 
     /// The `tracing` span, or a disabled span.
     pub fn span(&self) -> Span {
-        self.state
-            .as_ref()
-            .map_or_else(Span::none, |s| s.span().clone())
+        self.state.as_ref().map_or_else(Span::none, SpanState::span)
     }
 }
 
@@ -342,9 +395,7 @@ impl PendingSpan {
 
     /// The `tracing` span, or a disabled span.
     pub fn span(&self) -> Span {
-        self.state
-            .as_ref()
-            .map_or_else(Span::none, |s| s.span().clone())
+        self.state.as_ref().map_or_else(Span::none, SpanState::span)
     }
 
     /// Enters the span until the returned guard is dropped.

@@ -285,6 +285,47 @@ fn current_span_and_ids_follow_the_entered_span() {
     }
 }
 
+/// An acm span opened by the subscriber directly still gives a `tracing` handle: one that
+/// names the same span, serves as an explicit parent on another thread, keeps the span open
+/// until the last handle is gone, and leaves the thread's current span as it was.
+#[test]
+fn handles_to_directly_opened_spans_are_the_same_span() {
+    let (exporter, subscriber) = sink();
+    let flusher = subscriber.flusher();
+    let dispatch = Dispatch::new(subscriber);
+    let handle = tracing::dispatcher::with_default(&dispatch, || {
+        let block = acm_trace::span!("load.data");
+        let handle = block.span();
+        assert!(!handle.is_none(), "a handle to the open span");
+        assert!(
+            Span::current().is_none(),
+            "taking the handle enters nothing"
+        );
+        let child = {
+            let (dispatch, parent) = (dispatch.clone(), handle.clone());
+            std::thread::spawn(move || {
+                tracing::dispatcher::with_default(&dispatch, || {
+                    info_span!(parent: &parent, "load.chunk").in_scope(|| {});
+                });
+            })
+        };
+        child.join().expect("child thread finishes");
+        block.in_scope(|| assert_eq!(Span::current().id(), handle.id(), "the same span"));
+        handle
+    });
+    assert!(flusher.flush(PATIENCE));
+    assert_eq!(
+        names(&finished(&exporter)),
+        ["load.chunk"],
+        "the span stays open while a handle lives"
+    );
+    drop(handle);
+    assert!(flusher.flush(PATIENCE));
+    let spans = finished(&exporter);
+    let parent = find(&spans, "load.data");
+    assert!(is_child_of(find(&spans, "load.chunk"), parent));
+}
+
 /// A sampler that drops everything exports nothing, children of a dropped root included, yet
 /// `current_ids()` still gives ids, marked not sampled.
 #[test]

@@ -369,3 +369,103 @@ impl Subscriber for AcmSubscriber {
         (id == TypeId::of::<Self>()).then_some(std::ptr::from_ref(self).cast())
     }
 }
+
+/// An acm span opened by [`AcmSubscriber`] directly, without `tracing`'s span handle: the
+/// guard of an instrumented function knows its site and parent already, so building
+/// `tracing` attributes and dispatching through the subscriber's vtable would only repeat
+/// what is known. It behaves as a `tracing` span of the same subscriber: it is entered on the
+/// same per-thread stack, `Span::current()` inside it returns it, and it is closed through the
+/// dispatcher it was opened with, which it keeps alive.
+pub(crate) struct NativeSpan {
+    dispatch: tracing::Dispatch,
+    entered: stack::Entered,
+}
+
+impl AcmSubscriber {
+    /// Opens a span of `site` as a child of this thread's current span. `dispatch` is the
+    /// dispatcher this subscriber is installed in.
+    pub(crate) fn open(
+        &self,
+        site: &'static crate::SpanSite,
+        dispatch: &tracing::Dispatch,
+    ) -> NativeSpan {
+        let meta = site.metadata();
+        let kind = to_span_kind(site.kind);
+        let (trace_id, parent_id, sampled) = match self.current_ids() {
+            Some(p) => (p.trace_id, p.span_id, p.sampled),
+            None => {
+                let trace_id = self.ids.new_trace_id();
+                let sampled = sample_root(self.sampler.as_ref(), trace_id, meta.name(), &kind);
+                (trace_id, SpanId::INVALID, sampled)
+            }
+        };
+        let mut record = SpanRecord::new(trace_id, self.ids.new_span_id(), parent_id, sampled);
+        if sampled {
+            record.start(Some(site), meta, kind);
+        }
+        let ids = record.ids();
+        let id = STORE.insert(ids, meta, record).unwrap_or(u64::MAX);
+        NativeSpan {
+            dispatch: dispatch.clone(),
+            entered: stack::Entered {
+                owner: self.instance,
+                id,
+                meta,
+                ids,
+            },
+        }
+    }
+}
+
+impl NativeSpan {
+    pub(crate) fn enter(&self) {
+        // A span the store had no room for is not entered, as `tracing` spans without a slot
+        // are not: its children hang from the current span instead.
+        if self.entered.id != u64::MAX {
+            stack::push(self.entered);
+        }
+    }
+
+    pub(crate) fn exit(&self) {
+        stack::pop(self.entered.owner, self.entered.id);
+    }
+
+    /// Records `value` as the field `field` of the span's metadata.
+    pub(crate) fn record(&self, field: &tracing::field::Field, value: &dyn tracing::Value) {
+        STORE.with_record(self.entered.id, |record| {
+            if record.sampled {
+                value.record(field, record);
+            }
+        });
+    }
+
+    pub(crate) fn metadata(&self) -> &'static Metadata<'static> {
+        self.entered.meta
+    }
+
+    /// The span as a `tracing::Span` handle, for code that wants one.
+    pub(crate) fn to_span(&self) -> tracing::Span {
+        // `tracing` makes handles to existing spans only for the current one.
+        tracing::dispatcher::with_default(&self.dispatch, || {
+            self.enter();
+            let span = tracing::Span::current();
+            self.exit();
+            span
+        })
+    }
+}
+
+impl Drop for NativeSpan {
+    fn drop(&mut self) {
+        self.dispatch.try_close(Id::from_u64(self.entered.id));
+    }
+}
+
+impl std::fmt::Debug for NativeSpan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeSpan")
+            .field("id", &self.entered.id)
+            .field("name", &self.entered.meta.name())
+            .finish_non_exhaustive()
+    }
+}
