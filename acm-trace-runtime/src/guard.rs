@@ -38,7 +38,8 @@ pub(crate) struct SpanState {
     /// record call on every span.
     lean: bool,
     explicit: Option<Outcome>,
-    resources: Option<crate::private::ResourceStart>,
+    /// Boxed: only `track_resources` sites have one, and every guard is moved around.
+    resources: Option<Box<crate::private::ResourceStart>>,
 }
 
 fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) -> SpanState {
@@ -73,7 +74,7 @@ fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Va
     }
     let resources = site
         .track_resources
-        .then(crate::private::ResourceStart::now);
+        .then(|| Box::new(crate::private::ResourceStart::now()));
     SpanState {
         span,
         recorded: false,

@@ -7,6 +7,7 @@
 //! parent links stay whole when users mix both.
 
 mod activation;
+pub(crate) mod borrowed;
 pub(crate) mod record;
 mod run_attributes;
 

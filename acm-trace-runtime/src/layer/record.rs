@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::LazyLock;
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::trace::{
@@ -12,6 +13,7 @@ use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
 use tracing::field::{Field, Visit};
 use tracing_core::Metadata;
 
+use super::borrowed::{Borrowed, StaticValue};
 use super::run_attributes::{self, RunRef};
 use super::{SpanIds, static_kv};
 use crate::SpanSite;
@@ -42,6 +44,10 @@ struct Recorded {
     description: Option<String>,
     attributes: Vec<KeyValue>,
 }
+
+/// `acm.outcome = success`, what most spans end with, ready to copy.
+static SUCCESS: LazyLock<Option<Borrowed>> =
+    LazyLock::new(|| Borrowed::new(&[("acm.outcome", StaticValue::Str("success"))]));
 
 /// The values `acm.outcome` can take, so recording one needs no allocation.
 const OUTCOMES: [&str; 5] = ["success", "fail", "noop", "skip", "cancelled"];
@@ -102,17 +108,22 @@ impl SpanRecord {
         let mut attributes = Vec::with_capacity(recorded.len() + 13);
         match (self.site, self.meta) {
             (Some(site), _) => {
-                attributes.push(static_kv("acm.category", site.category));
-                attributes.push(static_kv("acm.phase", site.phase.as_str()));
-                if !site.function.is_empty() {
-                    attributes.push(static_kv("code.function.name", site.function));
+                match site.attributes() {
+                    Some(copied) => copied.append_to(&mut attributes),
+                    None => {
+                        attributes.push(static_kv("acm.category", site.category));
+                        attributes.push(static_kv("acm.phase", site.phase.as_str()));
+                        if !site.function.is_empty() {
+                            attributes.push(static_kv("code.function.name", site.function));
+                        }
+                        attributes.push(static_kv("code.file.path", site.file));
+                        attributes.push(KeyValue::new(
+                            Key::from_static_str("code.line.number"),
+                            Value::I64(i64::from(site.line)),
+                        ));
+                        attributes.push(static_kv("code.module.name", site.module_path));
+                    }
                 }
-                attributes.push(static_kv("code.file.path", site.file));
-                attributes.push(KeyValue::new(
-                    Key::from_static_str("code.line.number"),
-                    Value::I64(i64::from(site.line)),
-                ));
-                attributes.push(static_kv("code.module.name", site.module_path));
                 if let Some(ctx) = &self.context {
                     ctx.extend(&mut attributes);
                 }
@@ -132,12 +143,17 @@ impl SpanRecord {
         }
         attributes.extend(recorded);
         if self.acm && !self.outcome_recorded {
-            attributes.push(static_kv("acm.outcome", "success"));
+            match &*SUCCESS {
+                Some(success) => success.append_to(&mut attributes),
+                None => attributes.push(static_kv("acm.outcome", "success")),
+            }
         }
         attributes
     }
 
     /// The span as the SDK's processors take it.
+    // Inlined so the collector builds the span in its batch rather than copying it there.
+    #[inline(always)]
     pub(crate) fn into_span_data(
         mut self,
         end_time: Timestamp,

@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use opentelemetry::{Key, KeyValue, StringValue, Value};
 
+use super::borrowed::{Borrowed, StaticValue};
+
 use crate::RunContext;
 
 /// Bytes of snapshots and context strings kept for the life of the process, at most.
@@ -24,23 +26,12 @@ enum Text {
     Shared(Arc<str>),
 }
 
-impl Text {
-    fn value(&self) -> Value {
-        Value::String(match self {
-            Text::Interned(s) => StringValue::from(*s),
-            Text::Shared(s) => StringValue::from(s.clone()),
-        })
-    }
-}
-
 /// The run context's attributes, ready to be put on spans.
-pub(crate) struct RunAttributes {
-    equipment: Text,
-    equip_id: Text,
-    run_id: Text,
-    service: Text,
-    batch_num: i64,
-    batch_total: i64,
+pub(crate) enum RunAttributes {
+    /// Every string interned: copied bitwise.
+    Borrowed(Borrowed),
+    /// Past the interning bound: cloned, strings by reference count.
+    Shared(Box<[KeyValue]>),
 }
 
 /// A span's reference to the run context it was opened under.
@@ -60,15 +51,65 @@ impl RunRef {
 
     /// Appends the six run attributes.
     pub(crate) fn extend(&self, attributes: &mut Vec<KeyValue>) {
-        let a = self.attributes();
-        let kv = |key: &'static str, value: Value| KeyValue::new(Key::from_static_str(key), value);
-        attributes.push(kv("acm.equipment", a.equipment.value()));
-        attributes.push(kv("acm.equip_id", a.equip_id.value()));
-        attributes.push(kv("acm.run_id", a.run_id.value()));
-        attributes.push(kv("acm.service", a.service.value()));
-        attributes.push(kv("acm.batch_num", Value::I64(a.batch_num)));
-        attributes.push(kv("acm.batch_total", Value::I64(a.batch_total)));
+        match self.attributes() {
+            RunAttributes::Borrowed(run) => run.append_to(attributes),
+            RunAttributes::Shared(run) => attributes.extend_from_slice(run),
+        }
     }
+}
+
+const KEYS: [&str; 6] = [
+    "acm.equipment",
+    "acm.equip_id",
+    "acm.run_id",
+    "acm.service",
+    "acm.batch_num",
+    "acm.batch_total",
+];
+
+fn build(texts: [Text; 4], batch_num: u32, batch_total: u32) -> RunAttributes {
+    let ints = [i64::from(batch_num), i64::from(batch_total)];
+    if let [
+        Text::Interned(a),
+        Text::Interned(b),
+        Text::Interned(c),
+        Text::Interned(d),
+    ] = texts
+    {
+        let values = [
+            StaticValue::Str(a),
+            StaticValue::Str(b),
+            StaticValue::Str(c),
+            StaticValue::Str(d),
+            StaticValue::Int(ints[0]),
+            StaticValue::Int(ints[1]),
+        ];
+        let pairs: [(&'static str, StaticValue); 6] = std::array::from_fn(|i| (KEYS[i], values[i]));
+        if let Some(borrowed) = Borrowed::new(&pairs) {
+            return RunAttributes::Borrowed(borrowed);
+        }
+    }
+    let values: [Value; 6] = [
+        texts_value(&texts[0]),
+        texts_value(&texts[1]),
+        texts_value(&texts[2]),
+        texts_value(&texts[3]),
+        Value::I64(ints[0]),
+        Value::I64(ints[1]),
+    ];
+    RunAttributes::Shared(
+        KEYS.iter()
+            .zip(values)
+            .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value))
+            .collect(),
+    )
+}
+
+fn texts_value(text: &Text) -> Value {
+    Value::String(match text {
+        Text::Interned(s) => StringValue::from(*s),
+        Text::Shared(s) => StringValue::from(s.clone()),
+    })
 }
 
 struct Interned {
@@ -101,15 +142,15 @@ impl Interned {
     }
 
     fn snapshot(&mut self, ctx: &RunContext) -> RunRef {
-        let attributes = RunAttributes {
-            equipment: self.text(&ctx.equipment),
-            equip_id: self.text(&ctx.equip_id),
-            run_id: self.text(&ctx.run_id),
-            service: self.text(&ctx.service),
-            batch_num: i64::from(ctx.batch_num),
-            batch_total: i64::from(ctx.batch_total),
-        };
-        let size = std::mem::size_of::<RunAttributes>();
+        let texts = [
+            self.text(&ctx.equipment),
+            self.text(&ctx.equip_id),
+            self.text(&ctx.run_id),
+            self.text(&ctx.service),
+        ];
+        let attributes = build(texts, ctx.batch_num, ctx.batch_total);
+        let size =
+            std::mem::size_of::<RunAttributes>() + KEYS.len() * std::mem::size_of::<KeyValue>();
         if self.bytes + size > MAX_INTERNED {
             return RunRef::Shared(Arc::new(attributes));
         }
@@ -157,7 +198,7 @@ pub(crate) fn current() -> Option<RunRef> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Interned, RunRef, Text};
+    use super::{Interned, RunAttributes, RunRef, Text};
 
     #[test]
     fn context_strings_are_interned_once() {
@@ -176,6 +217,38 @@ mod tests {
     }
 
     #[test]
+    fn interned_snapshots_are_copied_bitwise_with_every_value() {
+        let mut interned = Interned {
+            strings: std::collections::HashSet::new(),
+            bytes: 0,
+            latest: None,
+        };
+        let ctx = crate::RunContext::new("FD_FAN-copied")
+            .with_run_id("run-7")
+            .with_batches(2, 5);
+        let RunRef::Interned(snapshot) = interned.snapshot(&ctx) else {
+            panic!("a snapshot below the bound is interned");
+        };
+        assert!(matches!(snapshot, RunAttributes::Borrowed(_)));
+        let mut attributes = Vec::new();
+        RunRef::Interned(snapshot).extend(&mut attributes);
+        let got: Vec<(String, String)> = attributes
+            .iter()
+            .map(|kv| (kv.key.to_string(), kv.value.to_string()))
+            .collect();
+        let want = [
+            ("acm.equipment", "FD_FAN-copied"),
+            ("acm.equip_id", "FD_FAN-copied"),
+            ("acm.run_id", "run-7"),
+            ("acm.service", ctx.service.as_str()),
+            ("acm.batch_num", "2"),
+            ("acm.batch_total", "5"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn past_the_bound_snapshots_are_shared_not_leaked() {
         let mut interned = Interned {
             strings: std::collections::HashSet::new(),
@@ -186,8 +259,11 @@ mod tests {
         let RunRef::Shared(snapshot) = interned.snapshot(&ctx) else {
             panic!("a snapshot past the bound is reference counted");
         };
-        assert!(matches!(snapshot.equipment, Text::Shared(_)));
         assert_eq!(interned.bytes, super::MAX_INTERNED);
+        assert!(
+            matches!(*snapshot, RunAttributes::Shared(_)),
+            "strings that are not interned are cloned, never copied bitwise"
+        );
         let mut attributes = Vec::new();
         RunRef::Shared(snapshot).extend(&mut attributes);
         assert_eq!(attributes.len(), 6);
