@@ -15,6 +15,9 @@ pub(crate) struct Timestamp(fastant::Instant);
 static ANCHOR: LazyLock<fastant::Anchor> = LazyLock::new(fastant::Anchor::new);
 
 impl Timestamp {
+    /// A placeholder for spans whose start is never recorded (they are not sampled).
+    pub(crate) const UNSET: Timestamp = Timestamp(fastant::Instant::ZERO);
+
     pub(crate) fn now() -> Self {
         Timestamp(fastant::Instant::now())
     }

@@ -58,7 +58,9 @@ impl SpanRecord {
             trace_id,
             span_id,
             parent,
-            start_time: Timestamp::now(),
+            // Read once, by `start`, and only for spans that are recorded: reading the clock
+            // costs as much as the rest of opening a span.
+            start_time: Timestamp::UNSET,
             site: None,
             meta: None,
             context: None,
