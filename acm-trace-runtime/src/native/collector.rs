@@ -132,6 +132,7 @@ impl Collector {
     }
 
     /// Keeps a finished span until its shard is sent to the collector.
+    #[inline(always)]
     pub(super) fn push(&self, span: FinishedSpan) {
         let shard = &self.shards.shards[shard_index()];
         let batch = BATCH.min(self.shards.limit.load(Ordering::Relaxed));

@@ -347,15 +347,12 @@ impl Subscriber for AcmSubscriber {
     }
 
     fn try_close(&self, id: Id) -> bool {
-        match STORE.release(id.into_u64()) {
-            None => false,
-            Some(None) => true,
-            Some(Some(record)) => {
+        STORE
+            .release_with(id.into_u64(), |record| {
                 let end_time = crate::clock::Timestamp::now();
                 self.collector.push(FinishedSpan { record, end_time });
-                true
-            }
-        }
+            })
+            .unwrap_or(false)
     }
 
     fn current_span(&self) -> Current {

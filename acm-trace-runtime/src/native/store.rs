@@ -274,11 +274,22 @@ impl Store {
 
     /// One handle fewer. When it was the last, the span is closed and its record returned
     /// (`Some(None)` when nothing was recorded because the span is not sampled).
+    #[cfg(test)]
     pub(super) fn release(&self, id: u64) -> Option<Option<SpanRecord>> {
+        let mut closed = None;
+        let released = self.release_with(id, |record| closed = Some(record))?;
+        Some(released.then_some(closed).flatten())
+    }
+
+    /// One handle fewer. When it was the last, the span is closed and `f` is given its record
+    /// if it is sampled; returns whether the span closed. Handing the record to `f` in place,
+    /// rather than returning it, lets it move from the slot straight to where `f` puts it.
+    #[inline(always)]
+    pub(super) fn release_with(&self, id: u64, f: impl FnOnce(SpanRecord)) -> Option<bool> {
         let (index, generation) = split(id)?;
         let slot = self.open_slot(id)?;
         if slot.refs.fetch_sub(1, Ordering::Release) != 1 {
-            return None;
+            return Some(false);
         }
         fence(Ordering::Acquire);
         let sampled = slot.sampled.load(Ordering::Relaxed);
@@ -288,8 +299,10 @@ impl Store {
         slot.generation
             .store(generation.wrapping_add(1), Ordering::Release);
         self.put_free(u32::try_from(index).ok()?);
-        let record = record.into_inner().unwrap_or_else(PoisonError::into_inner);
-        Some(sampled.then_some(record))
+        if sampled {
+            f(record.into_inner().unwrap_or_else(PoisonError::into_inner));
+        }
+        Some(true)
     }
 }
 
