@@ -277,8 +277,8 @@ impl Store {
     #[cfg(test)]
     pub(super) fn release(&self, id: u64) -> Option<Option<SpanRecord>> {
         let mut closed = None;
-        let released = self.release_with(id, |record| closed = Some(record))?;
-        Some(released.then_some(closed).flatten())
+        self.release_with(id, |record| closed = Some(record))?
+            .then_some(closed)
     }
 
     /// One handle fewer. When it was the last, the span is closed and `f` is given its record
