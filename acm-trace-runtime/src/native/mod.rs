@@ -396,12 +396,20 @@ impl AcmSubscriber {
                 (trace_id, SpanId::INVALID, sampled)
             }
         };
-        let mut record = SpanRecord::new(trace_id, self.ids.new_span_id(), parent_id, sampled);
-        if sampled {
-            record.start(Some(site), meta, kind);
-        }
-        let ids = record.ids();
-        let id = STORE.insert(ids, meta, record).unwrap_or(u64::MAX);
+        let ids = SpanIds {
+            trace_id,
+            span_id: self.ids.new_span_id(),
+            sampled,
+        };
+        let id = STORE
+            .insert_with(ids, meta, || {
+                let mut record = SpanRecord::new(trace_id, ids.span_id, parent_id, sampled);
+                if sampled {
+                    record.start(Some(site), meta, kind);
+                }
+                record
+            })
+            .unwrap_or(u64::MAX);
         NativeSpan {
             dispatch: dispatch.clone(),
             entered: stack::Entered {

@@ -197,11 +197,23 @@ impl Store {
         meta: &'static Metadata<'static>,
         record: SpanRecord,
     ) -> Option<u64> {
+        self.insert_with(ids, meta, || record)
+    }
+
+    /// As [`insert`](Self::insert), with the record made by `record` where it is kept rather
+    /// than made elsewhere and copied there.
+    #[inline(always)]
+    pub(super) fn insert_with(
+        &self,
+        ids: SpanIds,
+        meta: &'static Metadata<'static>,
+        record: impl FnOnce() -> SpanRecord,
+    ) -> Option<u64> {
         let index = self.take_free()?;
         let slot = self.slot(index as usize)?;
         // SAFETY: the index came off a free list, so this thread alone uses the slot until
         // the new generation is published.
-        unsafe { (*slot.record.get()).write(Mutex::new(record)) };
+        unsafe { (*slot.record.get()).write(Mutex::new(record())) };
         // Readers that see any of the values below also see that the old generation ended.
         fence(Ordering::Release);
         let trace = u128::from_be_bytes(ids.trace_id.to_bytes());
