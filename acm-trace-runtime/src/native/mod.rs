@@ -34,15 +34,19 @@ use store::STORE;
 /// How often the collector picks up spans from buffers that are not full yet.
 const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
 
-/// A `tracing` subscriber that exports spans through an OpenTelemetry span processor, and
-/// hands events to a log layer with the current span as the OpenTelemetry context.
+/// A `tracing` subscriber that exports spans to an OpenTelemetry span exporter, in batches
+/// from a collector thread ([`exporting`](Self::exporting)), or through a span processor
+/// ([`new`](Self::new)), and hands events to a log layer with the current span as the
+/// OpenTelemetry context.
 ///
-/// [`init`](crate::init)`.start()` installs one; use it directly to choose the processor.
-/// `Span::current()`, `in_scope`, `instrument` and explicit parents work as with any
-/// subscriber. Closed spans reach the processor through a collector thread within about
-/// 100 ms; a [`flusher`](Self::flusher) hands them on at once. When the collector falls
-/// behind by more than its [queue size](Self::with_queue_size), further spans are dropped and
-/// counted ([`SpanFlusher::dropped`]) rather than slow the program down.
+/// [`init`](crate::init)`.start()` installs one that exports to the configured exporter; use
+/// it directly to choose the exporter or processor. `Span::current()`, `in_scope`,
+/// `instrument` and explicit parents work as with any subscriber; functions under
+/// `#[acm_span]` open their spans in it directly, without `tracing`'s span handle. Closed spans
+/// reach the collector thread within about 100 ms; a [`flusher`](Self::flusher) hands them on
+/// at once. When the collector falls behind by more than its
+/// [queue size](Self::with_queue_size), further spans are dropped and counted
+/// ([`SpanFlusher::dropped`]) rather than slow the program down.
 ///
 /// ```
 /// use std::sync::Arc;
