@@ -13,13 +13,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use criterion::measurement::{Measurement, ValueFormatter};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter,
     SpanProcessor,
 };
+use tracing::Dispatch;
 use tracing_subscriber::layer::SubscriberExt;
 
 const CALLS_PER_ROOT: u64 = 100;
@@ -283,14 +284,13 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     let drain = || {
         flusher.flush(Duration::from_secs(30));
     };
-    let dispatch = tracing::Dispatch::new(subscriber);
-    tracing::dispatcher::with_default(&dispatch, || {
-        let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
-        group.bench_function("acm_span", |b| {
-            b.iter_custom(|n| run(&clock(), n, &root, acm, &drain))
-        });
-    });
-    drop(dispatch);
+    bench_acm(
+        &mut group,
+        "acm_span",
+        clock,
+        Dispatch::new(subscriber),
+        &drain,
+    );
     report_exported("acm_span", &exported.0);
 
     // The same subscriber handing each span to the SDK's batch processor instead.
@@ -302,14 +302,14 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
         flusher.flush(Duration::from_secs(30));
         let _ = processor.force_flush();
     };
-    let dispatch = tracing::Dispatch::new(subscriber);
-    tracing::dispatcher::with_default(&dispatch, || {
-        let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
-        group.bench_function("acm_span_via_processor", |b| {
-            b.iter_custom(|n| run(&clock(), n, &root, acm, &drain))
-        });
-    });
-    drop(dispatch);
+    let dispatch = Dispatch::new(subscriber);
+    bench_acm(
+        &mut group,
+        "acm_span_via_processor",
+        clock,
+        dispatch,
+        &drain,
+    );
     report_exported("acm_span_via_processor", &exported.0);
 
     let exported = Discard::default();
@@ -318,13 +318,8 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
         let _ = processor.force_flush();
     };
     let layer = acm_trace::AcmLayer::new(processor.clone());
-    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
-    tracing::dispatcher::with_default(&dispatch, || {
-        let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
-        group.bench_function("acm_span_lean_layer", |b| {
-            b.iter_custom(|n| run(&clock(), n, &root, acm, &drain))
-        });
-    });
+    let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
+    bench_acm(&mut group, "acm_span_lean_layer", clock, dispatch, &drain);
     report_exported("acm_span_lean_layer", &exported.0);
 
     let exported = Discard::default();
@@ -338,7 +333,7 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     let drain = || {
         let _ = provider.force_flush();
     };
-    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    let dispatch = Dispatch::new(tracing_subscriber::registry().with(layer));
     tracing::dispatcher::with_default(&dispatch, || {
         let root = |body: &mut dyn FnMut()| tracing::info_span!("pipeline.run").in_scope(body);
         group.bench_function("tracing_instrument_otel_layer", |b| {
@@ -368,6 +363,23 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     });
     report_exported("fastrace", &reported);
     group.finish();
+}
+
+/// Runs acm spans under `dispatch` as variant `name`, then drops the subscriber so that its
+/// collector thread ends before the next variant.
+fn bench_acm(
+    group: &mut BenchmarkGroup<'_, CpuClock>,
+    name: &str,
+    clock: fn() -> CpuClock,
+    dispatch: Dispatch,
+    drain: &dyn Fn(),
+) {
+    tracing::dispatcher::with_default(&dispatch, || {
+        let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
+        group.bench_function(name, |b| {
+            b.iter_custom(|n| run(&clock(), n, &root, acm, drain))
+        });
+    });
 }
 
 /// What reached the exporter, against what was opened: a variant that dropped spans under

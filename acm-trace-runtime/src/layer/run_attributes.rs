@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use opentelemetry::{Key, KeyValue, StringValue, Value};
 
 use super::borrowed::{Borrowed, StaticValue};
+use crate::fields::{self, STANDARD};
 
 use crate::RunContext;
 
@@ -58,13 +59,14 @@ impl RunRef {
     }
 }
 
+/// The run attributes' keys, in the order `build` takes their values.
 const KEYS: [&str; 6] = [
-    "acm.equipment",
-    "acm.equip_id",
-    "acm.run_id",
-    "acm.service",
-    "acm.batch_num",
-    "acm.batch_total",
+    STANDARD[fields::EQUIPMENT],
+    STANDARD[fields::EQUIP_ID],
+    STANDARD[fields::RUN_ID],
+    STANDARD[fields::SERVICE],
+    STANDARD[fields::BATCH_NUM],
+    STANDARD[fields::BATCH_TOTAL],
 ];
 
 fn build(texts: [Text; 4], batch_num: u32, batch_total: u32) -> RunAttributes {
