@@ -34,8 +34,8 @@ enum Handle {
 pub(crate) struct SpanState {
     span: Handle,
     recorded: bool,
-    /// The lean layer takes a span without a recorded outcome as a success, which saves a
-    /// record call on every span.
+    /// acm-trace's subscriber and lean layer take a span without a recorded outcome as a
+    /// success, which saves a record call on every span.
     lean: bool,
     explicit: Option<Outcome>,
     /// Boxed: only `track_resources` sites have one, and every guard is moved around.

@@ -14,9 +14,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use opentelemetry::{Key, KeyValue, StringValue, Value};
 
 use super::borrowed::{Borrowed, StaticValue};
-use crate::fields::{self, STANDARD};
-
 use crate::RunContext;
+use crate::fields::{self, STANDARD};
 
 /// Bytes of snapshots and context strings kept for the life of the process, at most.
 const MAX_INTERNED: usize = 1 << 20;
@@ -25,6 +24,15 @@ const MAX_INTERNED: usize = 1 << 20;
 enum Text {
     Interned(&'static str),
     Shared(Arc<str>),
+}
+
+impl Text {
+    fn value(&self) -> Value {
+        Value::String(match self {
+            Text::Interned(s) => StringValue::from(*s),
+            Text::Shared(s) => StringValue::from(s.clone()),
+        })
+    }
 }
 
 /// The run context's attributes, ready to be put on spans.
@@ -92,10 +100,10 @@ fn build(texts: [Text; 4], batch_num: u32, batch_total: u32) -> RunAttributes {
         }
     }
     let values: [Value; 6] = [
-        texts_value(&texts[0]),
-        texts_value(&texts[1]),
-        texts_value(&texts[2]),
-        texts_value(&texts[3]),
+        texts[0].value(),
+        texts[1].value(),
+        texts[2].value(),
+        texts[3].value(),
         Value::I64(ints[0]),
         Value::I64(ints[1]),
     ];
@@ -105,13 +113,6 @@ fn build(texts: [Text; 4], batch_num: u32, batch_total: u32) -> RunAttributes {
             .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value))
             .collect(),
     )
-}
-
-fn texts_value(text: &Text) -> Value {
-    Value::String(match text {
-        Text::Interned(s) => StringValue::from(*s),
-        Text::Shared(s) => StringValue::from(s.clone()),
-    })
 }
 
 struct Interned {

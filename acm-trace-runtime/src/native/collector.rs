@@ -1,7 +1,7 @@
-//! Finished spans on their way to the span processor.
+//! Finished spans on their way to the span processor or exporter.
 //!
 //! Closing a span only moves its record into a buffer; a collector thread turns records into
-//! `SpanData` and hands them to the processor. Buffers are sharded by thread so that pushes
+//! `SpanData` and hands them on. Buffers are sharded by thread so that pushes
 //! rarely meet, and a full one moves to the collector's inbox. The collector empties the
 //! inbox and the buffers on its own schedule (every `interval`), when the inbox holds half
 //! the queue, and on [`Collector::flush`]: waking a sleeping thread costs the waker a system
