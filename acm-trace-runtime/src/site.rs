@@ -5,7 +5,7 @@ use tracing_core::callsite::{DefaultCallsite, Identifier};
 use tracing_core::field::FieldSet;
 use tracing_core::{Level, Metadata};
 
-use crate::layer::borrowed::{Borrowed, StaticValue};
+use crate::layer::preset::{Preset, StaticValue};
 use crate::{Kind, Phase};
 
 /// One instrumented place in the program: a function under `#[acm_span]` or a `span!` call.
@@ -36,7 +36,7 @@ pub struct SpanSite {
     meta: Metadata<'static>,
     callsite: DefaultCallsite,
     /// The site's attributes as every span of it carries them, built by the first export.
-    attributes: OnceLock<Option<Borrowed>>,
+    attributes: OnceLock<Preset>,
 }
 
 /// Flag bits for [`SpanSite::new`].
@@ -98,24 +98,22 @@ impl SpanSite {
         &self.callsite
     }
 
-    /// `acm.category`, `acm.phase` and the `code.*` attributes, ready to copy onto a span;
-    /// `None` if they cannot be copied bitwise and must be built per span.
-    pub(crate) fn attributes(&'static self) -> Option<&'static Borrowed> {
-        self.attributes
-            .get_or_init(|| {
-                let mut pairs = vec![
-                    ("acm.category", StaticValue::Str(self.category)),
-                    ("acm.phase", StaticValue::Str(self.phase.as_str())),
-                    ("code.file.path", StaticValue::Str(self.file)),
-                    ("code.line.number", StaticValue::Int(i64::from(self.line))),
-                    ("code.module.name", StaticValue::Str(self.module_path)),
-                ];
-                if !self.function.is_empty() {
-                    pairs.push(("code.function.name", StaticValue::Str(self.function)));
-                }
-                Borrowed::new(&pairs)
-            })
-            .as_ref()
+    /// `acm.category`, `acm.phase` and the `code.*` attributes, as every span of the site
+    /// carries them.
+    pub(crate) fn attributes(&'static self) -> &'static Preset {
+        self.attributes.get_or_init(|| {
+            let mut pairs = vec![
+                ("acm.category", StaticValue::Str(self.category)),
+                ("acm.phase", StaticValue::Str(self.phase.as_str())),
+                ("code.file.path", StaticValue::Str(self.file)),
+                ("code.line.number", StaticValue::Int(i64::from(self.line))),
+                ("code.module.name", StaticValue::Str(self.module_path)),
+            ];
+            if !self.function.is_empty() {
+                pairs.push(("code.function.name", StaticValue::Str(self.function)));
+            }
+            Preset::from_static(&pairs)
+        })
     }
 }
 

@@ -7,7 +7,7 @@
 //! parent links stay whole when users mix both.
 
 mod activation;
-pub(crate) mod borrowed;
+pub(crate) mod preset;
 pub(crate) mod record;
 mod run_attributes;
 
@@ -88,9 +88,7 @@ impl AcmLayer {
     pub fn new(processor: Arc<dyn SpanProcessor>) -> Self {
         AcmLayer {
             processor,
-            scope: InstrumentationScope::builder("acm-trace")
-                .with_version(env!("CARGO_PKG_VERSION"))
-                .build(),
+            scope: scope(),
             sampler: None,
             ids: RandomIdGenerator::default(),
             activate_context: false,
@@ -115,17 +113,43 @@ impl AcmLayer {
     }
 }
 
-/// Whether a root span is recorded; children follow their parent's decision.
-pub(crate) fn sample_root(
+/// The ids of a new span and its parent's span id: a child of `parent`, in its trace and
+/// following its sampling decision, or the root of a new trace, sampled by `sampler`
+/// (everything without one).
+// Inlined: returned by value, the ids would be stored in halves and reloaded whole, a stall
+// on every span opened.
+#[inline(always)]
+pub(crate) fn place_span(
+    ids: &RandomIdGenerator,
     sampler: Option<&Sampler>,
-    trace_id: TraceId,
+    parent: Option<SpanIds>,
     name: &str,
     kind: &SpanKind,
-) -> bool {
-    sampler.is_none_or(|s| {
-        let result = s.should_sample(None, trace_id, name, kind, &[], &[]);
-        matches!(result.decision, SamplingDecision::RecordAndSample)
-    })
+) -> (SpanIds, SpanId) {
+    let (trace_id, parent_id, sampled) = match parent {
+        Some(p) => (p.trace_id, p.span_id, p.sampled),
+        None => {
+            let trace_id = ids.new_trace_id();
+            let sampled = sampler.is_none_or(|s| {
+                let result = s.should_sample(None, trace_id, name, kind, &[], &[]);
+                matches!(result.decision, SamplingDecision::RecordAndSample)
+            });
+            (trace_id, SpanId::INVALID, sampled)
+        }
+    };
+    let span = SpanIds {
+        trace_id,
+        span_id: ids.new_span_id(),
+        sampled,
+    };
+    (span, parent_id)
+}
+
+/// The instrumentation scope of every span acm-trace exports.
+pub(crate) fn scope() -> InstrumentationScope {
+    InstrumentationScope::builder("acm-trace")
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build()
 }
 
 /// The ids of the span that is current on this thread, if the lean layer records it.
@@ -168,18 +192,10 @@ where
             .parent()
             .and_then(|p| p.extensions().get::<SpanRecord>().map(SpanRecord::ids));
         let kind = site.map_or(SpanKind::Internal, |s| to_span_kind(s.kind));
-        let (trace_id, parent_id, sampled) = match parent {
-            Some(p) => (p.trace_id, p.span_id, p.sampled),
-            None => {
-                let trace_id = self.ids.new_trace_id();
-                (
-                    trace_id,
-                    SpanId::INVALID,
-                    sample_root(self.sampler.as_ref(), trace_id, meta.name(), &kind),
-                )
-            }
-        };
-        let mut record = SpanRecord::new(trace_id, self.ids.new_span_id(), parent_id, sampled);
+        let (ids, parent_id) =
+            place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
+        let sampled = ids.sampled;
+        let mut record = SpanRecord::new(ids.trace_id, ids.span_id, parent_id, sampled);
         if sampled {
             record.start(site, meta, kind);
             attrs.record(&mut record);

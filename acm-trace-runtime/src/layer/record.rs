@@ -13,7 +13,7 @@ use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
 use tracing::field::{Field, Visit};
 use tracing_core::Metadata;
 
-use super::borrowed::{Borrowed, StaticValue};
+use super::preset::{Preset, StaticValue};
 use super::run_attributes::{self, RunRef};
 use super::{SpanIds, static_kv};
 use crate::SpanSite;
@@ -46,8 +46,8 @@ struct Recorded {
 }
 
 /// `acm.outcome = success`, what most spans end with, ready to copy.
-static SUCCESS: LazyLock<Option<Borrowed>> =
-    LazyLock::new(|| Borrowed::new(&[("acm.outcome", StaticValue::Str("success"))]));
+static SUCCESS: LazyLock<Preset> =
+    LazyLock::new(|| Preset::from_static(&[("acm.outcome", StaticValue::Str("success"))]));
 
 /// The values `acm.outcome` can take, so recording one needs no allocation.
 const OUTCOMES: [&str; 5] = ["success", "fail", "noop", "skip", "cancelled"];
@@ -110,22 +110,7 @@ impl SpanRecord {
         let mut attributes = Vec::with_capacity(recorded.len() + 13);
         match (self.site, self.meta) {
             (Some(site), _) => {
-                match site.attributes() {
-                    Some(copied) => copied.append_to(&mut attributes),
-                    None => {
-                        attributes.push(static_kv("acm.category", site.category));
-                        attributes.push(static_kv("acm.phase", site.phase.as_str()));
-                        if !site.function.is_empty() {
-                            attributes.push(static_kv("code.function.name", site.function));
-                        }
-                        attributes.push(static_kv("code.file.path", site.file));
-                        attributes.push(KeyValue::new(
-                            Key::from_static_str("code.line.number"),
-                            Value::I64(i64::from(site.line)),
-                        ));
-                        attributes.push(static_kv("code.module.name", site.module_path));
-                    }
-                }
+                site.attributes().append_to(&mut attributes);
                 if let Some(ctx) = &self.context {
                     ctx.extend(&mut attributes);
                 }
@@ -145,10 +130,7 @@ impl SpanRecord {
         }
         attributes.extend(recorded);
         if self.acm && !self.outcome_recorded {
-            match &*SUCCESS {
-                Some(success) => success.append_to(&mut attributes),
-                None => attributes.push(static_kv("acm.outcome", "success")),
-            }
+            SUCCESS.append_to(&mut attributes);
         }
         attributes
     }

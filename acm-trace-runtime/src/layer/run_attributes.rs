@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use opentelemetry::{Key, KeyValue, StringValue, Value};
 
-use super::borrowed::{Borrowed, StaticValue};
+use super::preset::{Preset, StaticValue};
 use crate::RunContext;
 use crate::fields::{self, STANDARD};
 
@@ -35,34 +35,19 @@ impl Text {
     }
 }
 
-/// The run context's attributes, ready to be put on spans.
-pub(crate) enum RunAttributes {
-    /// Every string interned: copied bitwise.
-    Borrowed(Borrowed),
-    /// Past the interning bound: cloned, strings by reference count.
-    Shared(Box<[KeyValue]>),
-}
-
-/// A span's reference to the run context it was opened under.
+/// A span's reference to the run context it was opened under: its six attributes.
 #[derive(Clone)]
 pub(crate) enum RunRef {
-    Interned(&'static RunAttributes),
-    Shared(Arc<RunAttributes>),
+    Interned(&'static Preset),
+    Shared(Arc<Preset>),
 }
 
 impl RunRef {
-    fn attributes(&self) -> &RunAttributes {
-        match self {
-            RunRef::Interned(a) => a,
-            RunRef::Shared(a) => a,
-        }
-    }
-
     /// Appends the six run attributes.
     pub(crate) fn extend(&self, attributes: &mut Vec<KeyValue>) {
-        match self.attributes() {
-            RunAttributes::Borrowed(run) => run.append_to(attributes),
-            RunAttributes::Shared(run) => attributes.extend_from_slice(run),
+        match self {
+            RunRef::Interned(run) => run.append_to(attributes),
+            RunRef::Shared(run) => run.append_to(attributes),
         }
     }
 }
@@ -77,7 +62,8 @@ const KEYS: [&str; 6] = [
     STANDARD[fields::BATCH_TOTAL],
 ];
 
-fn build(texts: [Text; 4], batch_num: u32, batch_total: u32) -> RunAttributes {
+/// The run attributes: copied onto spans when every string is interned, cloned otherwise.
+fn build(texts: [Text; 4], batch_num: u32, batch_total: u32) -> Preset {
     let ints = [i64::from(batch_num), i64::from(batch_total)];
     if let [
         Text::Interned(a),
@@ -95,9 +81,7 @@ fn build(texts: [Text; 4], batch_num: u32, batch_total: u32) -> RunAttributes {
             StaticValue::Int(ints[1]),
         ];
         let pairs: [(&'static str, StaticValue); 6] = std::array::from_fn(|i| (KEYS[i], values[i]));
-        if let Some(borrowed) = Borrowed::new(&pairs) {
-            return RunAttributes::Borrowed(borrowed);
-        }
+        return Preset::from_static(&pairs);
     }
     let values: [Value; 6] = [
         texts[0].value(),
@@ -107,7 +91,7 @@ fn build(texts: [Text; 4], batch_num: u32, batch_total: u32) -> RunAttributes {
         Value::I64(ints[0]),
         Value::I64(ints[1]),
     ];
-    RunAttributes::Shared(
+    Preset::cloned(
         KEYS.iter()
             .zip(values)
             .map(|(key, value)| KeyValue::new(Key::from_static_str(key), value))
@@ -152,8 +136,7 @@ impl Interned {
             self.text(&ctx.service),
         ];
         let attributes = build(texts, ctx.batch_num, ctx.batch_total);
-        let size =
-            std::mem::size_of::<RunAttributes>() + KEYS.len() * std::mem::size_of::<KeyValue>();
+        let size = std::mem::size_of::<Preset>() + KEYS.len() * std::mem::size_of::<KeyValue>();
         if self.bytes + size > MAX_INTERNED {
             return RunRef::Shared(Arc::new(attributes));
         }
@@ -201,7 +184,7 @@ pub(crate) fn current() -> Option<RunRef> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Interned, RunAttributes, RunRef, Text};
+    use super::{Interned, RunRef, Text};
 
     #[test]
     fn context_strings_are_interned_once() {
@@ -232,7 +215,7 @@ mod tests {
         let RunRef::Interned(snapshot) = interned.snapshot(&ctx) else {
             panic!("a snapshot below the bound is interned");
         };
-        assert!(matches!(snapshot, RunAttributes::Borrowed(_)));
+        assert!(snapshot.is_copied());
         let mut attributes = Vec::new();
         RunRef::Interned(snapshot).extend(&mut attributes);
         let got: Vec<(String, String)> = attributes
@@ -264,7 +247,7 @@ mod tests {
         };
         assert_eq!(interned.bytes, super::MAX_INTERNED);
         assert!(
-            matches!(*snapshot, RunAttributes::Shared(_)),
+            !snapshot.is_copied(),
             "strings that are not interned are cloned, never copied bitwise"
         );
         let mut attributes = Vec::new();

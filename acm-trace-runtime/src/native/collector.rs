@@ -150,8 +150,9 @@ impl Collector {
         }
     }
 
-    /// Sends every buffered span to the processor and waits, at most `timeout`, until the
-    /// collector has handed them all on. Returns whether it finished in time.
+    /// Sends every buffered span to the collector thread and waits, at most `timeout`, until
+    /// it has handed them all on (and, to an exporter, exported them). Returns whether it
+    /// finished in time.
     pub(super) fn flush(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         self.shards.drain(&self.sender, deadline);
@@ -249,18 +250,28 @@ impl Worker {
                 }
             }
             if Instant::now() >= next_sweep {
-                let shards = self.shards.clone();
-                for shard in &shards.shards {
-                    let spans = shards.take(shard);
-                    self.shards
-                        .sent
-                        .fetch_add(spans.len() as u64, Ordering::Relaxed);
-                    self.export(spans);
-                }
-                self.sink.tick();
+                self.sweep();
                 next_sweep = Instant::now() + interval;
             }
         }
+    }
+
+    /// Hands on what the threads' buffers hold, full or not, and exports a batch whose delay
+    /// has passed.
+    fn sweep(&mut self) {
+        let swept: Vec<Vec<FinishedSpan>> = self
+            .shards
+            .shards
+            .iter()
+            .map(|shard| self.shards.take(shard))
+            .collect();
+        for spans in swept {
+            self.shards
+                .sent
+                .fetch_add(spans.len() as u64, Ordering::Relaxed);
+            self.export(spans);
+        }
+        self.sink.tick();
     }
 
     fn empty_inbox(&mut self) {

@@ -16,16 +16,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use opentelemetry::InstrumentationScope;
-use opentelemetry::trace::{SpanId, SpanKind, TraceContextExt};
-use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, Sampler, SpanProcessor};
+use opentelemetry::trace::{SpanKind, TraceContextExt};
+use opentelemetry_sdk::trace::{RandomIdGenerator, Sampler, SpanProcessor};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 use tracing_core::span::Current;
 use tracing_subscriber::filter::LevelFilter;
 
-use crate::layer::{SpanRecord, sample_root, to_span_kind};
+use crate::layer::{SpanRecord, place_span, scope, to_span_kind};
 use crate::{NoFeedback, SpanIds, catalog};
 use collector::{Collector, FinishedSpan, Sink};
 pub(crate) use export::{Batching, BlockingExport};
@@ -87,7 +86,7 @@ impl std::fmt::Debug for AcmSubscriber {
     }
 }
 
-/// Flushes an [`AcmSubscriber`]'s finished spans to its processor from anywhere.
+/// Flushes an [`AcmSubscriber`]'s finished spans to its exporter or processor from anywhere.
 #[derive(Clone)]
 pub struct SpanFlusher {
     collector: Arc<Collector>,
@@ -100,8 +99,8 @@ impl std::fmt::Debug for SpanFlusher {
 }
 
 impl SpanFlusher {
-    /// Hands every span closed so far to the processor, waiting at most `timeout`. Returns
-    /// whether all of them were handed on in time.
+    /// Hands every span closed so far to the exporter or processor, waiting at most
+    /// `timeout`. Returns whether all of them were handed on in time.
     pub fn flush(&self, timeout: Duration) -> bool {
         self.collector.flush(timeout)
     }
@@ -151,11 +150,7 @@ impl AcmSubscriber {
     where
         E: opentelemetry_sdk::trace::SpanExporter + 'static,
     {
-        Self::exporting_with(
-            exporter,
-            Batching::default().max_batch,
-            Batching::default().delay,
-        )
+        Self::exporting_batched(Arc::new(exporter), Batching::default(), true)
     }
 
     /// As [`exporting`](Self::exporting), with at most `max_export_batch_size` spans per
@@ -174,28 +169,28 @@ impl AcmSubscriber {
             max_batch: max_export_batch_size,
             delay: scheduled_delay,
         };
-        Self::with_sink(Sink::Exporter(export::Batcher::new(
-            Arc::new(exporter),
-            batching,
-            true,
-        )))
+        Self::exporting_batched(Arc::new(exporter), batching, true)
     }
 
-    /// Exports to an exporter shared with a batch processor, which owns its shutdown.
-    pub(crate) fn exporting_shared(exporter: Arc<dyn BlockingExport>, batching: Batching) -> Self {
+    /// Exports to `exporter` in batches; shuts it down when dropped if `owns_exporter`, and
+    /// leaves that to its other owner (a batch processor sharing it) otherwise.
+    pub(crate) fn exporting_batched(
+        exporter: Arc<dyn BlockingExport>,
+        batching: Batching,
+        owns_exporter: bool,
+    ) -> Self {
         Self::with_sink(Sink::Exporter(export::Batcher::new(
-            exporter, batching, false,
+            exporter,
+            batching,
+            owns_exporter,
         )))
     }
 
     fn with_sink(sink: Sink) -> Self {
         static INSTANCES: AtomicU64 = AtomicU64::new(1);
-        let scope = InstrumentationScope::builder("acm-trace")
-            .with_version(env!("CARGO_PKG_VERSION"))
-            .build();
         AcmSubscriber {
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            collector: Arc::new(Collector::spawn(sink, scope, DEFAULT_INTERVAL)),
+            collector: Arc::new(Collector::spawn(sink, scope(), DEFAULT_INTERVAL)),
             sampler: None,
             ids: RandomIdGenerator::default(),
             logs: None,
@@ -210,8 +205,7 @@ impl AcmSubscriber {
     }
 
     /// Bounds the closed spans waiting for the collector thread; beyond it, spans are dropped
-    /// and counted. Default 65 536; `init().start()` uses `OTEL_BSP_MAX_QUEUE_SIZE`, the
-    /// bound of the batch processor behind it.
+    /// and counted. Default 65 536; `init().start()` uses `OTEL_BSP_MAX_QUEUE_SIZE`.
     #[must_use]
     pub fn with_queue_size(self, spans: usize) -> Self {
         self.collector.set_queue_size(spans);
@@ -288,20 +282,14 @@ impl Subscriber for AcmSubscriber {
         let meta = attrs.metadata();
         let site = catalog::site_of(meta);
         let kind = site.map_or(SpanKind::Internal, |s| to_span_kind(s.kind));
-        let (trace_id, parent_id, sampled) = match self.parent_ids(attrs) {
-            Some(p) => (p.trace_id, p.span_id, p.sampled),
-            None => {
-                let trace_id = self.ids.new_trace_id();
-                let sampled = sample_root(self.sampler.as_ref(), trace_id, meta.name(), &kind);
-                (trace_id, SpanId::INVALID, sampled)
-            }
-        };
-        let mut record = SpanRecord::new(trace_id, self.ids.new_span_id(), parent_id, sampled);
-        if sampled {
+        let parent = self.parent_ids(attrs);
+        let (ids, parent_id) =
+            place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
+        let mut record = SpanRecord::new(ids.trace_id, ids.span_id, parent_id, ids.sampled);
+        if ids.sampled {
             record.start(site, meta, kind);
             attrs.record(&mut record);
         }
-        let ids = record.ids();
         match STORE.insert(ids, meta, record) {
             Some(id) => Id::from_u64(id),
             // 16 million spans are open: this one is not recorded, and an id no slot has
@@ -392,23 +380,13 @@ impl AcmSubscriber {
     ) -> NativeSpan {
         let meta = site.metadata();
         let kind = to_span_kind(site.kind);
-        let (trace_id, parent_id, sampled) = match self.current_ids() {
-            Some(p) => (p.trace_id, p.span_id, p.sampled),
-            None => {
-                let trace_id = self.ids.new_trace_id();
-                let sampled = sample_root(self.sampler.as_ref(), trace_id, meta.name(), &kind);
-                (trace_id, SpanId::INVALID, sampled)
-            }
-        };
-        let ids = SpanIds {
-            trace_id,
-            span_id: self.ids.new_span_id(),
-            sampled,
-        };
+        let parent = self.current_ids();
+        let (ids, parent_id) =
+            place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
         let id = STORE
             .insert_with(ids, meta, || {
-                let mut record = SpanRecord::new(trace_id, ids.span_id, parent_id, sampled);
-                if sampled {
+                let mut record = SpanRecord::new(ids.trace_id, ids.span_id, parent_id, ids.sampled);
+                if ids.sampled {
                     record.start(Some(site), meta, kind);
                 }
                 record

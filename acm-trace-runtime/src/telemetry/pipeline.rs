@@ -4,8 +4,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use opentelemetry::Context;
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry::{Context, InstrumentationScope};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, Span, SpanData, SpanExporter,
@@ -24,9 +24,6 @@ use crate::export::counting::{Counters, CountingExporter, CountingProcessor, Del
 use crate::export::jsonl::{JsonLinesExporter, SharedRecords};
 use crate::export::truncate::TruncatingExporter;
 use crate::native::{Batching, BlockingExport};
-
-/// Name of the instrumentation scope of every span this crate exports.
-const SCOPE: &str = "acm-trace";
 
 /// Where the tree of the run goes at shutdown.
 #[derive(Debug)]
@@ -278,7 +275,7 @@ impl Pipeline {
     /// log bridge when logs are exported.
     pub(crate) fn native_subscriber(&mut self) -> crate::AcmSubscriber {
         let subscriber =
-            crate::AcmSubscriber::exporting_shared(self.exporter.clone(), self.batching)
+            crate::AcmSubscriber::exporting_batched(self.exporter.clone(), self.batching, false)
                 .with_sampler(self.sampler.clone())
                 .with_queue_size(self.max_queue_size);
         #[cfg(feature = "otlp")]
@@ -301,9 +298,7 @@ impl Pipeline {
             level: LevelFilter::TRACE,
         };
         let spans: TelemetryLayer<S> = if self.tracing_opentelemetry {
-            let scope = InstrumentationScope::builder(SCOPE)
-                .with_version(env!("CARGO_PKG_VERSION"))
-                .build();
+            let scope = crate::layer::scope();
             // Trimmed as measured in the research notes: busy/idle time and thread attributes
             // cost 20-40% per span and nothing downstream reads them.
             Box::new(
