@@ -8,8 +8,12 @@
 
 mod collector;
 mod export;
+mod slot;
+#[cfg(test)]
+mod slot_tests;
 mod stack;
 mod store;
+mod sync;
 
 use std::any::TypeId;
 use std::sync::Arc;
@@ -250,6 +254,13 @@ impl AcmSubscriber {
         }
     }
 
+    /// Hands the record of a span that just closed to the collector.
+    #[inline(always)]
+    fn closed(&self, record: SpanRecord) {
+        let end_time = crate::clock::Timestamp::now();
+        self.collector.push(FinishedSpan { record, end_time });
+    }
+
     fn parent_ids(&self, attrs: &Attributes<'_>) -> Option<SpanIds> {
         if let Some(parent) = attrs.parent() {
             return STORE.header(parent.into_u64()).map(|span| span.ids);
@@ -299,11 +310,15 @@ impl Subscriber for AcmSubscriber {
     }
 
     fn record(&self, span: &Id, values: &Record<'_>) {
-        STORE.with_record(span.into_u64(), |record| {
-            if record.sampled {
-                values.record(record);
-            }
-        });
+        STORE.with_record(
+            span.into_u64(),
+            |record| {
+                if record.sampled {
+                    values.record(record);
+                }
+            },
+            |record| self.closed(record),
+        );
     }
 
     fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
@@ -340,10 +355,7 @@ impl Subscriber for AcmSubscriber {
 
     fn try_close(&self, id: Id) -> bool {
         STORE
-            .release_with(id.into_u64(), |record| {
-                let end_time = crate::clock::Timestamp::now();
-                self.collector.push(FinishedSpan { record, end_time });
-            })
+            .release_with(id.into_u64(), |record| self.closed(record))
             .unwrap_or(false)
     }
 
@@ -419,11 +431,21 @@ impl NativeSpan {
 
     /// Records `value` as the field `field` of the span's metadata.
     pub(crate) fn record(&self, field: &tracing::field::Field, value: &dyn tracing::Value) {
-        STORE.with_record(self.entered.id, |record| {
-            if record.sampled {
-                value.record(field, record);
-            }
-        });
+        STORE.with_record(
+            self.entered.id,
+            |record| {
+                if record.sampled {
+                    value.record(field, record);
+                }
+            },
+            // A made-up id closed the span early through `tracing`'s API: it still reaches
+            // the subscriber it was opened in.
+            |record| {
+                if let Some(subscriber) = self.dispatch.downcast_ref::<AcmSubscriber>() {
+                    subscriber.closed(record);
+                }
+            },
+        );
     }
 
     pub(crate) fn metadata(&self) -> &'static Metadata<'static> {

@@ -1,26 +1,23 @@
 //! Where open spans live: one process-wide arena of slots, addressed by index and generation.
 //!
 //! A span id is `generation << 32 | (index + 1)`. Slots are allocated in chunks that are never
-//! freed, so any id, even one from another subscriber, points at memory that exists; a slot's
-//! generation is odd while it holds a span and changes when the span is closed, so a stale
-//! id is refused. A span's ids and metadata are atomics read under the generation (as in a
-//! sequence lock), which makes looking up an id of unknown origin, an explicit parent, safe.
-//! Only its record sits in an `UnsafeCell`, reached with ids of spans the caller holds, which
-//! is all `tracing` ever passes for recording, cloning and closing.
+//! freed, so any id, even a made-up one, points at memory that exists or at nothing. Each
+//! slot's lifecycle (`slot.rs`) checks the id's generation in the same atomic step that takes
+//! or gives back a handle, so any id, from any thread, at any time, is either the open span it
+//! names or ignored: recording on a span another thread is closing holds it open until the
+//! record is written, and a stale id never touches a later span of the same slot.
 //!
 //! Free slots are kept per thread, so opening and closing a span takes no lock; a thread
 //! returns its surplus, and all of them when it exits, to a shared list.
 
-use std::cell::{RefCell, UnsafeCell};
-use std::mem::MaybeUninit;
-use std::sync::atomic::{
-    AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence,
-};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex, PoisonError};
 
 use opentelemetry::trace::{SpanId, TraceId};
 use tracing_core::Metadata;
 
+use super::slot::{Closed, Released};
 use crate::SpanIds;
 use crate::layer::SpanRecord;
 
@@ -31,36 +28,23 @@ const LOCAL_MAX: usize = 512;
 /// Free slots a thread takes from the shared list at once.
 const REFILL: usize = 64;
 
-struct Slot {
-    /// Odd while the slot holds a span.
-    generation: AtomicU32,
-    /// Handles to the span (`tracing::Span` clones); the span ends when the last one drops.
-    refs: AtomicUsize,
+/// What any id may read of a span: its ids and metadata, as atomics.
+struct Header {
     trace_id: [AtomicU64; 2],
     span_id: AtomicU64,
     sampled: AtomicBool,
     meta: AtomicPtr<Metadata<'static>>,
-    /// Initialised while the generation is odd.
-    record: UnsafeCell<MaybeUninit<Mutex<SpanRecord>>>,
 }
 
-// SAFETY: `record` is written only by the thread that took the slot off a free list, and read
-// only while the span is open by holders of its handles, through the mutex; the rest are
-// atomics.
-unsafe impl Sync for Slot {}
+type Slot = super::slot::Slot<Header, Mutex<SpanRecord>>;
 
-impl Slot {
-    fn empty() -> Self {
-        Slot {
-            generation: AtomicU32::new(0),
-            refs: AtomicUsize::new(0),
-            trace_id: [AtomicU64::new(0), AtomicU64::new(0)],
-            span_id: AtomicU64::new(0),
-            sampled: AtomicBool::new(false),
-            meta: AtomicPtr::new(std::ptr::null_mut()),
-            record: UnsafeCell::new(MaybeUninit::uninit()),
-        }
-    }
+fn empty_slot() -> Slot {
+    Slot::new(Header {
+        trace_id: [AtomicU64::new(0), AtomicU64::new(0)],
+        span_id: AtomicU64::new(0),
+        sampled: AtomicBool::new(false),
+        meta: AtomicPtr::new(std::ptr::null_mut()),
+    })
 }
 
 pub(super) struct Store {
@@ -100,7 +84,7 @@ fn split(id: u64) -> Option<(usize, u32)> {
 
 /// A span as seen through its id: what can be read safely whatever the id's origin.
 #[derive(Clone, Copy)]
-pub(super) struct Header {
+pub(super) struct SpanHeader {
     pub(super) ids: SpanIds,
     pub(super) meta: &'static Metadata<'static>,
 }
@@ -120,7 +104,7 @@ impl Store {
         if !entry.load(Ordering::Acquire).is_null() {
             return Some(());
         }
-        let chunk: Box<[Slot]> = (0..CHUNK).map(|_| Slot::empty()).collect();
+        let chunk: Box<[Slot]> = (0..CHUNK).map(|_| empty_slot()).collect();
         let chunk = Box::into_raw(chunk).cast::<Slot>();
         if entry
             .compare_exchange(
@@ -211,76 +195,80 @@ impl Store {
     ) -> Option<u64> {
         let index = self.take_free()?;
         let slot = self.slot(index as usize)?;
-        // SAFETY: the index came off a free list, so this thread alone uses the slot until
-        // the new generation is published.
-        unsafe { (*slot.record.get()).write(Mutex::new(record())) };
-        // Readers that see any of the values below also see that the old generation ended.
-        fence(Ordering::Release);
-        let trace = u128::from_be_bytes(ids.trace_id.to_bytes());
-        slot.trace_id[0].store((trace >> 64) as u64, Ordering::Relaxed);
-        slot.trace_id[1].store(trace as u64, Ordering::Relaxed);
-        slot.span_id.store(
-            u64::from_be_bytes(ids.span_id.to_bytes()),
-            Ordering::Relaxed,
-        );
-        slot.sampled.store(ids.sampled, Ordering::Relaxed);
-        slot.meta
-            .store(std::ptr::from_ref(meta).cast_mut(), Ordering::Relaxed);
-        slot.refs.store(1, Ordering::Relaxed);
-        let generation = slot.generation.load(Ordering::Relaxed).wrapping_add(1);
-        slot.generation.store(generation, Ordering::Release);
+        let write_header = |header: &Header| {
+            let trace = u128::from_be_bytes(ids.trace_id.to_bytes());
+            header.trace_id[0].store((trace >> 64) as u64, Ordering::Relaxed);
+            header.trace_id[1].store(trace as u64, Ordering::Relaxed);
+            header.span_id.store(
+                u64::from_be_bytes(ids.span_id.to_bytes()),
+                Ordering::Relaxed,
+            );
+            header.sampled.store(ids.sampled, Ordering::Relaxed);
+            header
+                .meta
+                .store(std::ptr::from_ref(meta).cast_mut(), Ordering::Relaxed);
+        };
+        // SAFETY: the index came off a free list (or was never used), and only the thread
+        // that closes a span puts its index back, once, so this thread owns the free slot.
+        let generation = unsafe { slot.open(write_header, || Mutex::new(record())) };
         Some((u64::from(generation) << 32) | (u64::from(index) + 1))
     }
 
     /// The ids and metadata of span `id` if it is open; any id is safe to ask about.
-    pub(super) fn header(&self, id: u64) -> Option<Header> {
+    pub(super) fn header(&self, id: u64) -> Option<SpanHeader> {
         let (index, generation) = split(id)?;
         let slot = self.slot(index)?;
-        if generation % 2 == 0 || slot.generation.load(Ordering::Acquire) != generation {
+        let (trace, span_id, sampled, meta) = slot.read_header(generation, |header| {
+            let trace = (u128::from(header.trace_id[0].load(Ordering::Relaxed)) << 64)
+                | u128::from(header.trace_id[1].load(Ordering::Relaxed));
+            let span_id = header.span_id.load(Ordering::Relaxed);
+            let sampled = header.sampled.load(Ordering::Relaxed);
+            let meta = header.meta.load(Ordering::Relaxed);
+            (trace, span_id, sampled, meta)
+        })?;
+        if meta.is_null() {
             return None;
         }
-        let trace = (u128::from(slot.trace_id[0].load(Ordering::Relaxed)) << 64)
-            | u128::from(slot.trace_id[1].load(Ordering::Relaxed));
-        let span_id = slot.span_id.load(Ordering::Relaxed);
-        let sampled = slot.sampled.load(Ordering::Relaxed);
-        let meta = slot.meta.load(Ordering::Relaxed);
-        fence(Ordering::Acquire);
-        if slot.generation.load(Ordering::Relaxed) != generation || meta.is_null() {
-            return None;
-        }
-        Some(Header {
+        Some(SpanHeader {
             ids: SpanIds {
                 trace_id: TraceId::from(trace),
                 span_id: SpanId::from(span_id),
                 sampled,
             },
-            // SAFETY: only `&'static Metadata` is ever stored.
+            // SAFETY: only `&'static Metadata` is ever stored, and the pointer is not null.
             meta: unsafe { &*meta },
         })
     }
 
-    /// The open slot of span `id`, which the caller holds a handle to.
-    fn open_slot(&self, id: u64) -> Option<&Slot> {
-        let (index, generation) = split(id)?;
-        let slot = self.slot(index)?;
-        (generation % 2 == 1 && slot.generation.load(Ordering::Acquire) == generation)
-            .then_some(slot)
-    }
-
-    /// Runs `f` on the record of span `id`, which the caller holds a handle to.
-    pub(super) fn with_record(&self, id: u64, f: impl FnOnce(&mut SpanRecord)) {
-        if let Some(slot) = self.open_slot(id) {
-            // SAFETY: the span is open (its generation is current) and stays open while the
-            // caller holds its handle, so the record is initialised.
-            let record = unsafe { (*slot.record.get()).assume_init_ref() };
+    /// Runs `f` on the record of span `id` if it is open, whoever holds it. If the span's
+    /// last handle was given back meanwhile, the span closes here and `close` gets its record
+    /// (when it is sampled), as from [`release_with`](Self::release_with).
+    pub(super) fn with_record(
+        &self,
+        id: u64,
+        f: impl FnOnce(&mut SpanRecord),
+        close: impl FnOnce(SpanRecord),
+    ) {
+        let Some((index, generation)) = split(id) else {
+            return;
+        };
+        let Some(slot) = self.slot(index) else { return };
+        let Some(((), closed)) = slot.with(generation, |record| {
             f(&mut record.lock().unwrap_or_else(PoisonError::into_inner));
+        }) else {
+            return;
+        };
+        if let Some(closed) = closed {
+            self.finish(index, closed, close);
         }
     }
 
-    /// One more handle to span `id`.
+    /// One more handle to span `id`, if it is open.
     pub(super) fn retain(&self, id: u64) {
-        if let Some(slot) = self.open_slot(id) {
-            slot.refs.fetch_add(1, Ordering::Relaxed);
+        if let Some((index, generation)) = split(id)
+            && let Some(slot) = self.slot(index)
+        {
+            slot.acquire(generation);
         }
     }
 
@@ -293,28 +281,39 @@ impl Store {
             .then_some(closed)
     }
 
-    /// One handle fewer. When it was the last, the span is closed and `f` is given its record
-    /// if it is sampled; returns whether the span closed. Handing the record to `f` in place,
-    /// rather than returning it, lets it move from the slot straight to where `f` puts it.
+    /// One handle fewer to span `id`; `None` if it names no open span. When it was the last,
+    /// the span is closed and `f` is given its record if it is sampled; returns whether the
+    /// span closed. Handing the record to `f` in place, rather than returning it, lets it
+    /// move from the slot straight to where `f` puts it.
     #[inline(always)]
     pub(super) fn release_with(&self, id: u64, f: impl FnOnce(SpanRecord)) -> Option<bool> {
         let (index, generation) = split(id)?;
-        let slot = self.open_slot(id)?;
-        if slot.refs.fetch_sub(1, Ordering::Release) != 1 {
-            return Some(false);
+        let slot = self.slot(index)?;
+        match slot.release(generation) {
+            Released::NotOpen => None,
+            Released::Kept => Some(false),
+            Released::Closed(closed) => {
+                self.finish(index, closed, f);
+                Some(true)
+            }
         }
-        fence(Ordering::Acquire);
-        let sampled = slot.sampled.load(Ordering::Relaxed);
-        // SAFETY: the last handle is gone, so nothing else reads the record, and it is
-        // initialised because the generation is still the one it was written under.
-        let record = unsafe { (*slot.record.get()).assume_init_read() };
-        slot.generation
-            .store(generation.wrapping_add(1), Ordering::Release);
-        self.put_free(u32::try_from(index).ok()?);
-        if sampled {
-            f(record.into_inner().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// Frees the slot of a closed span and hands its record on.
+    #[inline(always)]
+    fn finish(&self, index: usize, closed: Closed<Mutex<SpanRecord>>, f: impl FnOnce(SpanRecord)) {
+        let record = closed
+            .value
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        if closed.reusable
+            && let Ok(index) = u32::try_from(index)
+        {
+            self.put_free(index);
         }
-        Some(true)
+        if record.sampled {
+            f(record);
+        }
     }
 }
 
@@ -365,6 +364,9 @@ mod tests {
         assert!(STORE.header(id).is_none(), "stale id");
         STORE.retain(id);
         assert!(STORE.release(id).is_none(), "a stale id closes nothing");
+        let mut recorded = false;
+        STORE.with_record(id, |_| recorded = true, |_| panic!("closed a stale span"));
+        assert!(!recorded, "a stale id reaches no record");
         assert!(STORE.header(reused).is_some());
         for foreign in [1, 2, 3, u64::MAX, 1 << 40, (1 << 33) | 5] {
             let _ = STORE.header(foreign);
