@@ -30,6 +30,6 @@ pub use native::{AcmSubscriber, SpanFlusher};
 pub use outcome::{Outcome, set_outcome};
 pub use site::SpanSite;
 pub use telemetry::{
-    ColorChoice, EnvSource, ExportDestination, FlushError, NoFeedback, ProcessEnv, Protocol,
-    ShutdownReport, StartError, Telemetry, TelemetryBuilder, TelemetryLayer, init,
+    ColorChoice, EnvSource, ExportDestination, FlushError, MAX_QUEUE_SIZE, NoFeedback, ProcessEnv,
+    Protocol, ShutdownReport, StartError, Telemetry, TelemetryBuilder, TelemetryLayer, init,
 };

@@ -131,8 +131,8 @@ pub use acm_trace_macros::acm_span;
 pub use acm_trace_macros::span;
 pub use acm_trace_runtime::{
     AcmLayer, AcmSubscriber, BlockSpan, ColorChoice, EnvSource, ExportDestination, FlushError,
-    Guard, Instrumented, Kind, NoFeedback, Outcome, PendingSpan, Phase, ProcessEnv, Protocol,
-    RunContext, ShutdownReport, SpanFlusher, SpanIds, SpanSite, StartError, Telemetry,
+    Guard, Instrumented, Kind, MAX_QUEUE_SIZE, NoFeedback, Outcome, PendingSpan, Phase, ProcessEnv,
+    Protocol, RunContext, ShutdownReport, SpanFlusher, SpanIds, SpanSite, StartError, Telemetry,
     TelemetryBuilder, TelemetryLayer, catalog, context, current_ids, export, init, set_outcome,
 };
 

@@ -12,7 +12,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::config::Settings;
 use super::env::{BoxedEnv, EnvSource};
-use super::pipeline::Pipeline;
+use super::pipeline::{Pipeline, SpanPath};
 use super::{ColorChoice, Protocol, StartError, Telemetry};
 
 /// The layers that carry `tracing` spans and events into the export pipeline, for a subscriber
@@ -182,8 +182,11 @@ impl TelemetryBuilder {
     }
 
     /// Spans waiting for export beyond this many are dropped (and counted as undelivered):
-    /// the bound of the batch processor's queue and of the native subscriber's collector in
-    /// front of it (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048).
+    /// the bound of the native subscriber's collector, or of the batch processor's queue
+    /// behind [`build`](Self::build)'s layers (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048, at
+    /// most [`MAX_QUEUE_SIZE`](crate::MAX_QUEUE_SIZE); a larger value is an error from
+    /// `start()` and `build()`). The collector grows its queue as spans arrive; the batch
+    /// processor allocates its queue whole, so only the path in use gets this size.
     pub fn max_queue_size(mut self, size: usize) -> Self {
         self.code.max_queue_size = Some(size);
         self
@@ -273,7 +276,12 @@ impl TelemetryBuilder {
         use tracing_subscriber::layer::SubscriberExt as _;
         use tracing_subscriber::util::SubscriberInitExt as _;
         let settings = Settings::resolve(self.code, self.env.0.as_ref())?;
-        let mut pipeline = Pipeline::build(settings)?;
+        let path = if settings.tracing_opentelemetry {
+            SpanPath::Layer
+        } else {
+            SpanPath::Native
+        };
+        let mut pipeline = Pipeline::build(settings, path)?;
         let installed = if pipeline.uses_tracing_opentelemetry() {
             let layer = pipeline.layer::<tracing_subscriber::Registry>();
             tracing_subscriber::registry().with(layer).try_init()
@@ -323,7 +331,7 @@ impl TelemetryBuilder {
         S: Subscriber + for<'a> LookupSpan<'a> + Send + Sync,
     {
         let settings = Settings::resolve(self.code, self.env.0.as_ref())?;
-        let pipeline = Pipeline::build(settings)?;
+        let pipeline = Pipeline::build(settings, SpanPath::Layer)?;
         let layer = pipeline.layer::<S>();
         Ok((Telemetry::new(pipeline), layer))
     }

@@ -80,6 +80,12 @@ pub(crate) struct FileSettings {
     pub(crate) color: bool,
 }
 
+/// The largest queue of spans waiting for export that may be configured: 2^20 spans. The batch
+/// processor of [`build`](crate::TelemetryBuilder::build)'s layers allocates its whole queue at
+/// start (about 370 bytes a span, so 390 MB at this bound); a larger value is a configuration
+/// mistake, refused rather than left to exhaust memory.
+pub const MAX_QUEUE_SIZE: usize = 1 << 20;
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BatchSettings {
     pub(crate) max_queue_size: usize,
@@ -186,6 +192,21 @@ fn batch(code: &CodeOptions, env: &dyn EnvSource) -> Result<BatchSettings, Start
         })
     };
     let max_queue_size = count(code.max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", 2048)?;
+    if max_queue_size > MAX_QUEUE_SIZE {
+        let expected = format!("at most {MAX_QUEUE_SIZE} spans");
+        return Err(match code.max_queue_size {
+            Some(_) => StartError::InvalidSetting {
+                setting: "max_queue_size",
+                value: max_queue_size.to_string(),
+                expected,
+            },
+            None => invalid(
+                "OTEL_BSP_MAX_QUEUE_SIZE",
+                max_queue_size.to_string(),
+                expected,
+            ),
+        });
+    }
     let max_export_batch_size = count(
         code.max_export_batch_size,
         "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",

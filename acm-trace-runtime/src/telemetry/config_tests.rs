@@ -230,3 +230,27 @@ fn debug_output_hides_header_values() {
     let settings = resolve(code, &[]).unwrap();
     assert!(!format!("{settings:?}").contains("secret"));
 }
+
+/// A queue past the documented bound is refused before anything is allocated for it.
+#[test]
+fn queue_sizes_past_the_bound_are_refused() {
+    for huge in ["18446744073709551615", "100000000", "1048577"] {
+        let err =
+            resolve(CodeOptions::default(), &[("OTEL_BSP_MAX_QUEUE_SIZE", huge)]).expect_err(huge);
+        let text = err.to_string();
+        assert!(text.contains("OTEL_BSP_MAX_QUEUE_SIZE"), "{text}");
+        assert!(text.contains("at most 1048576"), "{text}");
+    }
+    let code = CodeOptions {
+        max_queue_size: Some(usize::MAX),
+        ..CodeOptions::default()
+    };
+    let err = resolve(code, &[]).expect_err("usize::MAX");
+    assert!(err.to_string().contains("max_queue_size"), "{err}");
+    let at_bound = resolve(
+        CodeOptions::default(),
+        &[("OTEL_BSP_MAX_QUEUE_SIZE", "1048576")],
+    )
+    .expect("the bound itself is allowed");
+    assert_eq!(at_bound.batch.max_queue_size, super::config::MAX_QUEUE_SIZE);
+}

@@ -19,6 +19,7 @@ use std::time::Duration;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanProcessor};
 
 pub use builder::{TelemetryBuilder, TelemetryLayer};
+pub use config::MAX_QUEUE_SIZE;
 pub use env::{EnvSource, ProcessEnv};
 pub use error::{FlushError, StartError};
 pub use filter::NoFeedback;

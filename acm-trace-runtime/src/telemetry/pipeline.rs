@@ -56,14 +56,33 @@ pub(crate) struct Pipeline {
     tracing_opentelemetry: bool,
 }
 
+/// Which subscriber carries the program's spans, and so which queue gets the configured size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SpanPath {
+    /// The native subscriber's collector: the batch processor serves only the OpenTelemetry
+    /// API (`Telemetry::tracer_provider`), with a queue of its default size at most.
+    Native,
+    /// Layers on the registry, which end spans through the batch processor.
+    Layer,
+}
+
+/// The batch processor's queue when the native subscriber carries the spans: the SDK's default.
+const API_QUEUE: usize = 2048;
+
 fn batch_processor(
     exporter: impl SpanExporter + 'static,
     batch: BatchSettings,
+    path: SpanPath,
 ) -> BatchSpanProcessor {
+    // The SDK allocates the whole queue when the processor is built.
+    let queue = match path {
+        SpanPath::Native => batch.max_queue_size.min(API_QUEUE),
+        SpanPath::Layer => batch.max_queue_size,
+    };
     // Every field is set, so the SDK's own reading of OTEL_BSP_* from the process environment
     // never decides anything.
     let config = BatchConfigBuilder::default()
-        .with_max_queue_size(batch.max_queue_size)
+        .with_max_queue_size(queue)
         .with_max_export_batch_size(batch.max_export_batch_size)
         .with_scheduled_delay(batch.scheduled_delay)
         .build();
@@ -121,12 +140,13 @@ fn shared_processor(
     exporter: impl SpanExporter + 'static,
     settings: &Settings,
     counters: &Arc<Counters>,
+    path: SpanPath,
 ) -> (Arc<dyn SpanProcessor>, Arc<dyn BlockingExport>) {
     let mut exporter = wrap(exporter, counters, settings.value_length_limit);
     exporter.set_resource(&settings.resource);
     let exporter = Arc::new(exporter);
     let processor = CountingProcessor::new(
-        batch_processor(SharedExporter(exporter.clone()), settings.batch),
+        batch_processor(SharedExporter(exporter.clone()), settings.batch, path),
         counters.clone(),
     );
     (Arc::new(processor), exporter)
@@ -163,7 +183,7 @@ pub(crate) fn delivery_counts(
 }
 
 impl Pipeline {
-    pub(crate) fn build(settings: Settings) -> Result<Self, StartError> {
+    pub(crate) fn build(settings: Settings, path: SpanPath) -> Result<Self, StartError> {
         if let Some(service) = settings
             .resource
             .get(&opentelemetry::Key::from_static_str("service.name"))
@@ -185,7 +205,8 @@ impl Pipeline {
                             source,
                         }
                     })?;
-                let (span_processor, exporter) = shared_processor(exporter, &settings, &counters);
+                let (span_processor, exporter) =
+                    shared_processor(exporter, &settings, &counters, path);
                 let tracer_provider = provider
                     .with_span_processor(SharedProcessor(span_processor.clone()))
                     .build();
@@ -224,7 +245,7 @@ impl Pipeline {
                 let otlp = otlp.clone();
                 let exporters = crate::export::otlp::build(&otlp)?;
                 let (span_processor, exporter) =
-                    shared_processor(exporters.spans, &settings, &counters);
+                    shared_processor(exporters.spans, &settings, &counters, path);
                 let tracer_provider = provider
                     .with_span_processor(SharedProcessor(span_processor.clone()))
                     .build();
