@@ -1,12 +1,9 @@
 //! Attribute lists built once and appended to many spans.
 //!
-//! Every acm span carries the same site and run-context attributes as thousands of others.
-//! Building each attribute anew per span stalls the processor on every one (the halves of a
-//! value just stored on the stack are reloaded as one wider value, which cannot be forwarded),
-//! and cloning calls into the SDK per value. A list whose keys and values all borrow
-//! `'static` strings or are integers owns no memory and no reference count, so a bitwise copy
-//! of it is exactly what cloning would make, and dropping a copy frees nothing: such lists are
-//! copied. Any other list is cloned.
+//! Every acm span carries the same site and run-context attributes as thousands of others, so
+//! they are built once into OpenTelemetry attributes and cloned onto each span by the collector
+//! thread. Lists of `'static` strings and integers clone without allocating: the SDK's strings
+//! keep a `'static` string as a borrowed one.
 
 use opentelemetry::{Key, KeyValue, StringValue, Value};
 
@@ -20,14 +17,10 @@ pub(crate) enum StaticValue {
 /// Attributes appended to spans as a whole.
 pub(crate) struct Preset {
     attributes: Box<[KeyValue]>,
-    /// Whether the attributes own nothing (checked when built), which makes a bitwise copy a
-    /// clone.
-    copy: bool,
 }
 
 impl Preset {
-    /// The attributes of `pairs`, copied bitwise unless the SDK's types turn out to keep a
-    /// copy of any string.
+    /// The attributes of `pairs`, which borrow their strings.
     pub(crate) fn from_static(pairs: &[(&'static str, StaticValue)]) -> Self {
         let attributes: Box<[KeyValue]> = pairs
             .iter()
@@ -39,54 +32,21 @@ impl Preset {
                 KeyValue::new(Key::from_static_str(key), value)
             })
             .collect();
-        let copy = attributes.iter().zip(pairs).all(|(kv, (key, value))| {
-            same_str(kv.key.as_str(), key)
-                && match (&kv.value, value) {
-                    (Value::String(s), StaticValue::Str(v)) => same_str(s.as_str(), v),
-                    (Value::I64(_), StaticValue::Int(_)) => true,
-                    _ => false,
-                }
-        });
-        Preset { attributes, copy }
+        Preset { attributes }
     }
 
-    /// Attributes that may own their strings: always cloned.
+    /// Attributes that may own their strings.
     pub(crate) fn cloned(attributes: Vec<KeyValue>) -> Self {
         Preset {
             attributes: attributes.into_boxed_slice(),
-            copy: false,
         }
-    }
-
-    /// Whether appending copies the attributes bitwise.
-    #[cfg(test)]
-    pub(crate) fn is_copied(&self) -> bool {
-        self.copy
     }
 
     /// Appends the attributes to `out`.
+    #[inline]
     pub(crate) fn append_to(&self, out: &mut Vec<KeyValue>) {
-        if !self.copy {
-            out.extend_from_slice(&self.attributes);
-            return;
-        }
-        let n = self.attributes.len();
-        out.reserve(n);
-        let len = out.len();
-        // SAFETY: `out` has room for `n` more attributes past `len`. The attributes own
-        // nothing (checked in `from_static`: every string is the very `'static` one given,
-        // not a copy or a shared count), so the bitwise copies are valid values that free
-        // nothing when dropped, and the originals stay valid.
-        unsafe {
-            std::ptr::copy_nonoverlapping(self.attributes.as_ptr(), out.as_mut_ptr().add(len), n);
-            out.set_len(len + n);
-        }
+        out.extend_from_slice(&self.attributes);
     }
-}
-
-/// Whether `a` is the very string `b`, not an equal copy.
-fn same_str(a: &str, b: &str) -> bool {
-    std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()
 }
 
 #[cfg(test)]
@@ -113,14 +73,12 @@ mod tests {
     }
 
     #[test]
-    fn copies_equal_the_built_attributes_and_outlive_nothing() {
+    fn static_lists_append_their_attributes() {
         let pairs = [
             ("acm.category", StaticValue::Str("fit")),
             ("code.line.number", StaticValue::Int(42)),
         ];
-        let preset = Preset::from_static(&pairs);
-        assert!(preset.is_copied(), "static strings are borrowed");
-        check_appended(preset);
+        check_appended(Preset::from_static(&pairs));
     }
 
     #[test]
@@ -129,7 +87,6 @@ mod tests {
             KeyValue::new("acm.category", String::from("fit")),
             KeyValue::new("code.line.number", 42),
         ]);
-        assert!(!preset.is_copied());
         check_appended(preset);
     }
 }
