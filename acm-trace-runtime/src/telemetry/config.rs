@@ -108,7 +108,7 @@ fn from_env<T>(
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<Option<T>, StartError> {
     for var in vars {
-        if let Some(value) = non_empty(env, var) {
+        if let Some(value) = non_empty(env, var)? {
             return parse(&value)
                 .map(Some)
                 .map_err(|expected| invalid(var, value, expected));
@@ -149,7 +149,7 @@ fn resource(code: &CodeOptions, env: &dyn EnvSource) -> Result<Resource, StartEr
         from_env(env, &["OTEL_RESOURCE_ATTRIBUTES"], parse::key_values)?.unwrap_or_default();
     let service_name = match &code.service_name {
         Some(name) => name.clone(),
-        None => non_empty(env, "OTEL_SERVICE_NAME")
+        None => non_empty(env, "OTEL_SERVICE_NAME")?
             .or_else(|| {
                 env_attrs
                     .iter()
@@ -171,10 +171,10 @@ fn sampler(code: &CodeOptions, env: &dyn EnvSource) -> Result<Sampler, StartErro
     if let Some(sampler) = &code.sampler {
         return Ok(sampler.clone());
     }
-    let Some(name) = non_empty(env, "OTEL_TRACES_SAMPLER") else {
+    let Some(name) = non_empty(env, "OTEL_TRACES_SAMPLER")? else {
         return Ok(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
     };
-    let arg = non_empty(env, "OTEL_TRACES_SAMPLER_ARG");
+    let arg = non_empty(env, "OTEL_TRACES_SAMPLER_ARG")?;
     parse::sampler(&name, arg.as_deref()).map_err(|(arg_at_fault, expected)| {
         if arg_at_fault {
             invalid("OTEL_TRACES_SAMPLER_ARG", arg.unwrap_or_default(), expected)
@@ -306,7 +306,7 @@ fn destination(code: CodeOptions, env: &dyn EnvSource) -> Result<Destination, St
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                non_empty(env, "NO_COLOR").is_none() && std::io::stderr().is_terminal()
+                non_empty(env, "NO_COLOR")?.is_none() && std::io::stderr().is_terminal()
             }
         };
         let dir = code

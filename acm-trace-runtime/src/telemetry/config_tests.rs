@@ -254,3 +254,38 @@ fn queue_sizes_past_the_bound_are_refused() {
     .expect("the bound itself is allowed");
     assert_eq!(at_bound.batch.max_queue_size, super::config::MAX_QUEUE_SIZE);
 }
+
+/// An environment with an endpoint, whose one other variable holds bytes that are not
+/// Unicode, as a process's can.
+struct NotUnicode(&'static str);
+
+impl super::EnvSource for NotUnicode {
+    fn var(&self, name: &str) -> Option<String> {
+        (name == "OTEL_EXPORTER_OTLP_ENDPOINT" && self.0 != name)
+            .then(|| "http://127.0.0.1:4318".to_owned())
+    }
+
+    fn is_not_unicode(&self, name: &str) -> bool {
+        name == self.0
+    }
+}
+
+/// A value that is not Unicode is an error naming the variable, never taken as unset: the
+/// endpoint does not become the local file, nor `always_off` always-on, nor grpc HTTP.
+#[test]
+fn values_that_are_not_unicode_are_refused() {
+    for var in [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_PROTOCOL",
+        "OTEL_TRACES_SAMPLER",
+        "OTEL_SERVICE_NAME",
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_BSP_MAX_QUEUE_SIZE",
+    ] {
+        let err = Settings::resolve(CodeOptions::default(), &NotUnicode(var)).expect_err(var);
+        let text = err.to_string();
+        assert!(text.contains(var), "{text}");
+        assert!(text.contains("UTF-8"), "{text}");
+    }
+}

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use super::StartError;
+
 /// A source of environment variables for [`TelemetryBuilder`](crate::TelemetryBuilder).
 ///
 /// The default is [`ProcessEnv`]. Tests and embedders pass a map instead, so that parallel tests
@@ -19,6 +21,15 @@ use std::fmt;
 pub trait EnvSource: Send + Sync {
     /// The value of `name`, or `None` when it is unset or not valid Unicode.
     fn var(&self, name: &str) -> Option<String>;
+
+    /// Whether `name` is set to a value that is not valid Unicode, which [`var`](Self::var)
+    /// cannot return. Such a value is an error from `start()`, never taken as unset (an
+    /// endpoint that silently became the local file would hide the mistake). The default
+    /// answers `false`, for sources that hold only Unicode.
+    fn is_not_unicode(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
 }
 
 /// The environment of the running process (`std::env::var`).
@@ -28,6 +39,10 @@ pub struct ProcessEnv;
 impl EnvSource for ProcessEnv {
     fn var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
+    }
+
+    fn is_not_unicode(&self, name: &str) -> bool {
+        matches!(std::env::var(name), Err(std::env::VarError::NotUnicode(_)))
     }
 }
 
@@ -43,9 +58,21 @@ impl EnvSource for HashMap<&'static str, &'static str> {
     }
 }
 
-/// Reads a variable and treats an empty value as unset, as the OpenTelemetry specification asks.
-pub(crate) fn non_empty(env: &dyn EnvSource, name: &str) -> Option<String> {
-    env.var(name).filter(|v| !v.trim().is_empty())
+/// Reads a variable and treats an empty value as unset, as the OpenTelemetry specification
+/// asks; a value that is not valid Unicode is an error naming the variable (not the value,
+/// which may be a secret).
+pub(crate) fn non_empty(
+    env: &dyn EnvSource,
+    name: &'static str,
+) -> Result<Option<String>, StartError> {
+    if env.is_not_unicode(name) {
+        return Err(StartError::InvalidEnv {
+            var: name,
+            value: "(not valid UTF-8)".into(),
+            expected: "valid UTF-8 text".into(),
+        });
+    }
+    Ok(env.var(name).filter(|v| !v.trim().is_empty()))
 }
 
 /// Boxed source kept by the builder; `Debug` only names the kind so secrets never get printed.
