@@ -16,6 +16,7 @@ use tracing_subscriber::filter::LevelFilter;
 
 use super::builder::CodeOptions;
 use super::env::{EnvSource, non_empty};
+use super::redact;
 use super::{ColorChoice, Protocol, StartError, parse};
 
 /// `service.name` when neither code nor the environment names the service.
@@ -111,7 +112,7 @@ fn from_env<T>(
         if let Some(value) = non_empty(env, var)? {
             return parse(&value)
                 .map(Some)
-                .map_err(|expected| invalid(var, value, expected));
+                .map_err(|expected| invalid(var, redact::shown(var, &value), expected));
         }
     }
     Ok(None)
@@ -272,7 +273,7 @@ fn destination(code: CodeOptions, env: &dyn EnvSource) -> Result<Destination, St
         };
         parsed.map_err(|expected| StartError::InvalidSetting {
             setting,
-            value: raw,
+            value: redact::shown(setting, &raw),
             expected,
         })
     };
@@ -352,7 +353,7 @@ fn destination(code: CodeOptions, env: &dyn EnvSource) -> Result<Destination, St
     for (key, value) in code.headers.0 {
         parse::check_header(&key, &value).map_err(|expected| StartError::InvalidSetting {
             setting: "header",
-            value: format!("{key}={value}"),
+            value: redact::shown("header", &format!("{key}={value}")),
             expected,
         })?;
         headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&key));

@@ -7,6 +7,7 @@ mod error;
 mod filter;
 mod parse;
 mod pipeline;
+mod redact;
 mod shutdown;
 
 #[cfg(test)]

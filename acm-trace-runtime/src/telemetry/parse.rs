@@ -89,13 +89,20 @@ pub(crate) fn sampler(name: &str, arg: Option<&str>) -> Result<Sampler, (bool, S
 pub(crate) fn key_values(value: &str) -> Result<Vec<(String, String)>, String> {
     const EXPECTED: &str = "comma-separated `key=value` pairs with percent-encoded values";
     let mut pairs = Vec::new();
-    for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-        let (key, val) = entry.split_once('=').ok_or(EXPECTED)?;
+    // Errors name the entry by its place, never by its text, which may hold a secret.
+    for (n, entry) in value
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .enumerate()
+    {
+        let at_fault = || format!("{EXPECTED} (entry {} is not)", n + 1);
+        let (key, val) = entry.split_once('=').ok_or_else(at_fault)?;
         let key = key.trim();
         if key.is_empty() {
-            return Err(EXPECTED.into());
+            return Err(at_fault());
         }
-        let val = percent_decode(val.trim()).ok_or(EXPECTED)?;
+        let val = percent_decode(val.trim()).ok_or_else(at_fault)?;
         pairs.push((key.to_string(), val));
     }
     Ok(pairs)
@@ -106,18 +113,18 @@ pub(crate) fn key_values(value: &str) -> Result<Vec<(String, String)>, String> {
 /// dropped without a word.
 pub(crate) fn headers(value: &str) -> Result<Vec<(String, String)>, String> {
     let pairs = key_values(value)?;
-    for (key, val) in &pairs {
-        check_header(key, val)?;
+    for (n, (key, val)) in pairs.iter().enumerate() {
+        check_header(key, val).map_err(|expected| format!("{expected} (entry {})", n + 1))?;
     }
     Ok(pairs)
 }
 
+/// Checks one header; the error names neither the name (a malformed one may be a pasted
+/// token) nor the value.
 pub(crate) fn check_header(key: &str, val: &str) -> Result<(), String> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if key.is_empty() || !key.chars().all(token) {
-        return Err(format!(
-            "a header name made of letters, digits and `-`, not {key:?}"
-        ));
+        return Err("a header name made of letters, digits and `-`".into());
     }
     if !val.chars().all(|c| c == '\t' || (' '..='~').contains(&c)) {
         return Err(format!("a header value of visible ASCII for `{key}`"));
