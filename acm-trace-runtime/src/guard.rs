@@ -261,12 +261,24 @@ impl SpanState {
 
 /// The span of a synchronous call: entered when opened, exited and closed when dropped.
 ///
-/// Created by `#[acm_span]` expansions; not meant to be built by hand.
+/// Created by `#[acm_span]` expansions and `span!(..).entered()`. A guard cannot leave the
+/// thread that entered it: the span sits on that thread's stack of entered spans until the
+/// guard is dropped there, as with `tracing`'s `EnteredSpan`. Across an `.await`, instrument
+/// the future instead (`span!(..).instrument(fut)`, or `#[acm_span]` on the `async fn`).
+///
+/// ```compile_fail
+/// let guard = acm_trace_runtime::Guard::disabled();
+/// std::thread::spawn(move || drop(guard));
+/// ```
 #[must_use]
 pub struct Guard {
     // Dropped by hand so a disabled guard's drop is one inlined check, not a call to drop
     // glue on every instrumented call.
     state: std::mem::ManuallyDrop<Option<SpanState>>,
+    /// The entered span is on this thread's stack, so the guard is `!Send` (and `!Sync`).
+    /// An empty array rather than `PhantomData`: same size (none), and the compiler's error
+    /// for a moved guard then names no library type the user never wrote.
+    _entered_here: [*const (); 0],
 }
 
 impl Guard {
@@ -276,6 +288,7 @@ impl Guard {
     pub fn disabled() -> Guard {
         Guard {
             state: std::mem::ManuallyDrop::new(None),
+            _entered_here: [],
         }
     }
 
@@ -302,6 +315,7 @@ impl Guard {
         state.enter();
         Guard {
             state: std::mem::ManuallyDrop::new(Some(state)),
+            _entered_here: [],
         }
     }
 
@@ -407,6 +421,7 @@ impl PendingSpan {
         }
         Guard {
             state: std::mem::ManuallyDrop::new(state),
+            _entered_here: [],
         }
     }
 }
