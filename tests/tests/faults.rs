@@ -9,7 +9,7 @@ mod sample;
 
 use std::time::{Duration, Instant};
 
-use acm_trace_runtime::{Protocol, ShutdownReport, Telemetry};
+use acm_trace_runtime::{FlushError, Protocol, ShutdownReport, Telemetry};
 use collector::{BlackHole, GrpcCollector, HttpCollector};
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -33,6 +33,37 @@ fn absent_at_start(protocol: Protocol) {
     assert_eq!(report.ended, sample::SPANS, "{report:?}");
     assert_eq!(report.exported, 0, "{report:?}");
     assert_eq!(report.undelivered, sample::SPANS, "{report:?}");
+}
+
+/// A flush whose exports all fail is an error with the exporter's reason, and the shutdown
+/// report carries it too.
+fn flush_reports_failed_exports(protocol: Protocol) {
+    // Long enough for the exporter's own retries to give up.
+    let builder = sample::otlp_builder(protocol, &collector::absent_endpoint())
+        .shutdown_timeout(Duration::from_secs(20));
+    let (telemetry, ()) = sample::run_with(builder, sample::emit_pipeline);
+    match telemetry.flush() {
+        Err(FlushError::Export(reason)) => {
+            assert!(reason.contains("spans in failed exports"), "{reason}");
+        }
+        other => panic!("a flush into a refused port must fail, got {other:?}"),
+    }
+    let report = telemetry.shutdown();
+    assert!(report.last_failure.is_some(), "{report:?}");
+    assert!(
+        report.to_string().contains("last export failure"),
+        "{report}"
+    );
+}
+
+#[test]
+fn grpc_flush_reports_failed_exports() {
+    flush_reports_failed_exports(Protocol::Grpc);
+}
+
+#[test]
+fn http_flush_reports_failed_exports() {
+    flush_reports_failed_exports(Protocol::HttpProtobuf);
 }
 
 #[test]

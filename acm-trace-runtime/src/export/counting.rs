@@ -7,8 +7,8 @@
 //! queue, failed, or was still in flight when the time was up.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use opentelemetry::Context;
@@ -35,9 +35,24 @@ pub(crate) struct Counters {
     ended: AtomicU64,
     exported: AtomicU64,
     failed: AtomicU64,
+    /// Why the latest failed export failed, as the exporter said it.
+    last_failure: Mutex<Option<String>>,
 }
 
 impl Counters {
+    /// Spans in failed exports so far.
+    pub(crate) fn failed(&self) -> u64 {
+        self.failed.load(Ordering::Acquire)
+    }
+
+    /// The exporter's reason for the latest failed export.
+    pub(crate) fn last_failure(&self) -> Option<String> {
+        self.last_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     pub(crate) fn snapshot(&self) -> DeliveryCounts {
         // `exported` is read first: a span counted as exported has always been counted as ended.
         let exported = self.exported.load(Ordering::Acquire);
@@ -107,12 +122,19 @@ impl<E: SpanExporter> SpanExporter for CountingExporter<E> {
         let export = self.inner.export(batch);
         async move {
             let result = export.await;
-            let counter = if result.is_ok() {
-                &self.counters.exported
-            } else {
-                &self.counters.failed
-            };
-            counter.fetch_add(n, Ordering::AcqRel);
+            match &result {
+                Ok(()) => {
+                    self.counters.exported.fetch_add(n, Ordering::AcqRel);
+                }
+                Err(err) => {
+                    *self
+                        .counters
+                        .last_failure
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner) = Some(err.to_string());
+                    self.counters.failed.fetch_add(n, Ordering::AcqRel);
+                }
+            }
             result
         }
     }
@@ -167,6 +189,8 @@ mod tests {
                 undelivered: 2
             }
         );
+        let reason = counters.last_failure().expect("a failure was recorded");
+        assert!(reason.contains("backend down"), "{reason}");
         let _ = provider.shutdown();
     }
 }

@@ -109,6 +109,9 @@ pub struct Telemetry {
     processor: Arc<dyn SpanProcessor>,
     destination: ExportDestination,
     pipeline: Option<Pipeline>,
+    /// Spans in failed exports when the last flush reported, so each flush reports the
+    /// failures since the one before.
+    failed_reported: std::sync::atomic::AtomicU64,
 }
 
 impl Telemetry {
@@ -118,6 +121,7 @@ impl Telemetry {
             processor: pipeline.span_processor.clone(),
             destination: pipeline.destination.clone(),
             pipeline: Some(pipeline),
+            failed_reported: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -155,7 +159,8 @@ impl Telemetry {
     }
 
     /// Exports every span that has ended so far and waits for the result, at most the shutdown
-    /// timeout.
+    /// timeout. Spans whose export failed since the previous flush make it an error, with the
+    /// exporter's reason (an HTTP status, a refused connection, a bad frame...).
     pub fn flush(&self) -> Result<(), FlushError> {
         let bound = self.shutdown_timeout();
         let provider = self.provider.clone();
@@ -166,6 +171,7 @@ impl Telemetry {
             .as_ref()
             .and_then(|p| p.logger_provider.clone());
         let deadline = std::time::Instant::now() + bound;
+        let counters = self.pipeline.as_ref().map(|p| p.counters.clone());
         let result = shutdown::run_bounded("acm-telemetry-flush", bound, move || {
             if let Some(flusher) = flusher {
                 flusher.flush(deadline.saturating_duration_since(std::time::Instant::now()));
@@ -176,6 +182,21 @@ impl Telemetry {
             }
             provider.force_flush()
         });
+        // The native subscriber's collector exports by itself: its failures reach the caller
+        // through the counts, not through the processor's flush.
+        if let Some(counters) = &counters {
+            let now = counters.failed();
+            let before = self
+                .failed_reported
+                .swap(now, std::sync::atomic::Ordering::AcqRel);
+            let failed = now.saturating_sub(before);
+            if failed > 0 {
+                let reason = counters.last_failure().unwrap_or_default();
+                return Err(FlushError::Export(format!(
+                    "{failed} spans in failed exports: {reason}"
+                )));
+            }
+        }
         match result {
             None => Err(FlushError::TimedOut(bound)),
             Some(Ok(())) => Ok(()),
@@ -203,6 +224,7 @@ impl Telemetry {
                 completed: true,
                 elapsed: Duration::ZERO,
                 errors: Vec::new(),
+                last_failure: None,
             },
         }
     }

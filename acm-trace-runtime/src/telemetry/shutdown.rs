@@ -37,6 +37,9 @@ pub struct ShutdownReport {
     pub elapsed: Duration,
     /// Errors reported by the SDK while shutting down.
     pub errors: Vec<String>,
+    /// Why the latest failed export failed (an HTTP status, a refused connection, a bad
+    /// frame...), as the exporter reported it; `None` when no export failed.
+    pub last_failure: Option<String>,
 }
 
 impl ShutdownReport {
@@ -45,8 +48,10 @@ impl ShutdownReport {
         completed: bool,
         elapsed: Duration,
         errors: Vec<String>,
+        last_failure: Option<String>,
     ) -> Self {
         Self {
+            last_failure,
             ended: counts.ended,
             exported: counts.exported,
             failed: counts.failed,
@@ -65,6 +70,9 @@ impl fmt::Display for ShutdownReport {
             "{} of {} spans exported, {} undelivered ({} in failed exports)",
             self.exported, self.ended, self.undelivered, self.failed
         )?;
+        if let Some(reason) = &self.last_failure {
+            write!(f, "; last export failure: {reason}")?;
+        }
         if !self.completed {
             write!(
                 f,
@@ -147,6 +155,7 @@ pub(crate) fn shutdown(pipeline: Pipeline) -> ShutdownReport {
         completed,
         started.elapsed(),
         errors.unwrap_or_else(|| vec![format!("shutdown did not finish within {bound:?}")]),
+        counters.last_failure(),
     );
     if let Some(tree) = tree {
         print_tree(&tree, &destination, &report);
