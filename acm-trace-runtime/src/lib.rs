@@ -25,7 +25,7 @@ pub use block::BlockSpan;
 pub use context::RunContext;
 pub use future::Instrumented;
 pub use guard::{Guard, PendingSpan};
-pub use layer::{AcmLayer, SpanIds, current_ids};
+pub use layer::{AcmLayer, MAX_SPAN_NAME_LEN, SpanIds, current_ids};
 pub use native::{AcmSubscriber, SpanFlusher};
 pub use outcome::{Outcome, set_outcome};
 pub use site::SpanSite;

@@ -187,6 +187,23 @@ pub fn render_tree(records: &[SpanRecord], color: bool) -> String {
     out
 }
 
+/// Text from the program shown on a terminal: control characters (escape sequences among
+/// them) are printed escaped, so a span name cannot move the cursor or recolour the screen.
+struct Escaped<'a>(&'a str);
+
+impl std::fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 fn write_span(out: &mut String, r: &SpanRecord, color: bool) {
     let (colour, reset) = if color {
         (kind_colour(&r.kind), RESET)
@@ -196,7 +213,7 @@ fn write_span(out: &mut String, r: &SpanRecord, color: bool) {
     let _ = write!(
         out,
         "{colour}{}  {}{reset}  {}",
-        r.name,
+        Escaped(&r.name),
         kind_label(&r.kind),
         format_duration(r.duration())
     );
@@ -205,7 +222,8 @@ fn write_span(out: &mut String, r: &SpanRecord, color: bool) {
         .as_deref()
         .or(if r.error { Some("error") } else { None });
     if let Some(outcome) = outcome {
-        let failed = r.error || outcome == "fail";
+        let outcome = Escaped(outcome);
+        let failed = r.error || outcome.0 == "fail";
         if color && failed {
             let _ = write!(out, "  {RED}{outcome}{RESET}");
         } else {
@@ -292,5 +310,18 @@ mod tests {
         assert_eq!(format_duration(Duration::from_micros(250)), "250 µs");
         assert_eq!(format_duration(Duration::from_micros(12_340)), "12.3 ms");
         assert_eq!(format_duration(Duration::from_millis(2_500)), "2.50 s");
+    }
+
+    #[test]
+    fn control_characters_in_names_are_printed_escaped() {
+        let mut span = rec(1, 1, 0, SpanKind::Internal, 0);
+        span.name = "fit.\u{1b}[2J\u{1b}]0;owned\u{7}\n".into();
+        let text = render_tree(&[span], false);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(text.contains("\nfit.\\u{1b}[2J"), "{text:?}");
+        assert_eq!(text.lines().count(), 2, "a trace heading and one span: {text:?}");
     }
 }

@@ -25,6 +25,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::{Kind, catalog};
+pub use record::MAX_SPAN_NAME_LEN;
 pub(crate) use record::SpanRecord;
 
 /// The trace and span id of a span, as the lean layer assigned them.

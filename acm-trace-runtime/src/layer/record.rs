@@ -49,6 +49,23 @@ struct Recorded {
 static SUCCESS: LazyLock<Preset> =
     LazyLock::new(|| Preset::from_static(&[("acm.outcome", StaticValue::Str("success"))]));
 
+/// The longest span name kept, in bytes: a name made from a dynamic leaf (`fit.{detector}`)
+/// is cut there, at a character boundary, and ends with `…`, so an unbounded value cannot
+/// flood the trace file, the terminal or the backend.
+pub const MAX_SPAN_NAME_LEN: usize = 256;
+
+/// `name` cut to [`MAX_SPAN_NAME_LEN`] bytes.
+fn bounded_name(name: &str) -> String {
+    if name.len() <= MAX_SPAN_NAME_LEN {
+        return name.to_owned();
+    }
+    let mut cut = MAX_SPAN_NAME_LEN - '…'.len_utf8();
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &name[..cut])
+}
+
 /// The values `acm.outcome` can take, so recording one needs no allocation.
 const OUTCOMES: [&str; 5] = ["success", "fail", "noop", "skip", "cancelled"];
 
@@ -188,7 +205,7 @@ impl SpanRecord {
 impl Visit for SpanRecord {
     fn record_str(&mut self, field: &Field, value: &str) {
         match field.name() {
-            "otel.name" => self.recorded().name = Some(value.to_owned()),
+            "otel.name" => self.recorded().name = Some(bounded_name(value)),
             "otel.kind" if !self.acm => {
                 self.kind = match value.to_ascii_lowercase().as_str() {
                     "client" => SpanKind::Client,
@@ -249,5 +266,21 @@ impl Visit for SpanRecord {
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         self.push(field, Value::from(value.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_SPAN_NAME_LEN, bounded_name};
+
+    #[test]
+    fn long_names_are_cut_on_a_character_boundary() {
+        assert_eq!(bounded_name("fit.pca"), "fit.pca");
+        let huge = format!("fit.{}", "é".repeat(5_000_000));
+        let cut = bounded_name(&huge);
+        assert!(cut.len() <= MAX_SPAN_NAME_LEN, "{}", cut.len());
+        assert!(cut.starts_with("fit.é") && cut.ends_with('…'));
+        let exact = "a".repeat(MAX_SPAN_NAME_LEN);
+        assert_eq!(bounded_name(&exact), exact);
     }
 }
