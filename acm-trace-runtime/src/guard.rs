@@ -216,7 +216,7 @@ impl SpanState {
                 self.record_outcome(Outcome::Fail);
                 self.record(fields::ERROR_TYPE, type_name);
                 self.record(fields::STATUS_CODE, &"error");
-                let description = crate::private::bounded_text(finding);
+                let description = crate::outcome::description(finding);
                 self.record(fields::STATUS_DESCRIPTION, &description.as_str());
             }
         }

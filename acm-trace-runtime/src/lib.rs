@@ -27,7 +27,7 @@ pub use future::Instrumented;
 pub use guard::{Guard, PendingSpan};
 pub use layer::{AcmLayer, MAX_SPAN_NAME_LEN, SpanIds, current_ids};
 pub use native::{AcmSubscriber, SpanFlusher};
-pub use outcome::{Outcome, set_outcome};
+pub use outcome::{MAX_ERROR_MESSAGE_LEN, Outcome, set_outcome};
 pub use site::SpanSite;
 pub use telemetry::{
     ColorChoice, EnvSource, ExportDestination, FlushError, MAX_QUEUE_SIZE, NoFeedback, ProcessEnv,

@@ -1,5 +1,6 @@
 use std::cell::RefCell;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How a span's work ended, recorded as `acm.outcome`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,12 +80,60 @@ pub enum Finding<'a> {
     },
 }
 
-/// The description of an error, through whichever formatting trait the type has.
+/// The description of an error: its `Display` text when it has one, else its type name. A
+/// `Debug` dump is never used: it would record every field of the value, which the function
+/// never chose to show.
 #[doc(hidden)]
 pub enum ErrorText<'a> {
     Display(&'a dyn fmt::Display),
-    Debug(&'a dyn fmt::Debug),
     TypeName,
+}
+
+/// The longest status description recorded, in bytes; a longer error text is cut there, at a
+/// character boundary, and ends with `…`.
+pub const MAX_ERROR_MESSAGE_LEN: usize = 256;
+
+/// Whether failed spans record their error's text as the status description; when off, they
+/// record its type name only. Set by [`TelemetryBuilder::error_messages`](crate::TelemetryBuilder::error_messages).
+static ERROR_MESSAGES: AtomicBool = AtomicBool::new(true);
+
+pub(crate) fn set_error_messages(on: bool) {
+    ERROR_MESSAGES.store(on, Ordering::Relaxed);
+}
+
+/// The status description of a failed span: the error's text, bounded, or only its type
+/// name when error messages are off.
+pub(crate) fn description(finding: &Finding<'_>) -> String {
+    describe(finding, ERROR_MESSAGES.load(Ordering::Relaxed))
+}
+
+fn describe(finding: &Finding<'_>, messages: bool) -> String {
+    use std::fmt::Write as _;
+    if let Finding::Error { type_name, .. } = finding
+        && !messages
+    {
+        return short_type_name(type_name).to_owned();
+    }
+    let mut text = String::new();
+    let _ = write!(text, "{finding}");
+    if text.len() > MAX_ERROR_MESSAGE_LEN {
+        let mut cut = MAX_ERROR_MESSAGE_LEN - '…'.len_utf8();
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+/// `a::b::Error<c::D>` as `Error<c::D>`: the type as its own crate's code names it.
+fn short_type_name(full: &str) -> &str {
+    let head = full.find('<').map_or(full, |at| &full[..at]);
+    match head.rfind("::") {
+        Some(at) => &full[at + 2..],
+        None => full,
+    }
 }
 
 impl fmt::Display for Finding<'_> {
@@ -93,8 +142,7 @@ impl fmt::Display for Finding<'_> {
             Finding::Success => Ok(()),
             Finding::Error { type_name, text } => match text {
                 ErrorText::Display(d) => d.fmt(f),
-                ErrorText::Debug(d) => d.fmt(f),
-                ErrorText::TypeName => f.write_str(type_name),
+                ErrorText::TypeName => f.write_str(short_type_name(type_name)),
             },
         }
     }
@@ -102,11 +150,11 @@ impl fmt::Display for Finding<'_> {
 
 /// Autoref specialisation over the return value: the most specific impl that applies wins,
 /// so `Result<_, E>` is told apart from other types, and `E` is described by `Display`, else
-/// `Debug`, else its type name, without any bound on the user's types.
+/// by its type name, without any bound on the user's types.
 #[doc(hidden)]
 pub mod probe {
     use super::{ErrorText, Finding};
-    use std::fmt::{Debug, Display};
+    use std::fmt::Display;
 
     pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
@@ -121,21 +169,6 @@ pub mod probe {
                 Err(e) => Finding::Error {
                     type_name: std::any::type_name::<E>(),
                     text: ErrorText::Display(e),
-                },
-            }
-        }
-    }
-
-    pub trait ViaDebug<'a> {
-        fn acm_finding(&self) -> Finding<'a>;
-    }
-    impl<'a, T, E: Debug> ViaDebug<'a> for &&Probe<'a, Result<T, E>> {
-        fn acm_finding(&self) -> Finding<'a> {
-            match self.0 {
-                Ok(_) => Finding::Success,
-                Err(e) => Finding::Error {
-                    type_name: std::any::type_name::<E>(),
-                    text: ErrorText::Debug(e),
                 },
             }
         }
@@ -163,5 +196,39 @@ pub mod probe {
         fn acm_finding(&self) -> Finding<'a> {
             Finding::Success
         }
+    }
+}
+
+#[cfg(test)]
+mod description_tests {
+    use super::{ErrorText, Finding, MAX_ERROR_MESSAGE_LEN, describe};
+
+    fn error<'a>(text: ErrorText<'a>) -> Finding<'a> {
+        Finding::Error {
+            type_name: "app::db::ConnectError<app::Pool>",
+            text,
+        }
+    }
+
+    #[test]
+    fn messages_are_bounded_or_left_out() {
+        let long = "ü".repeat(10_000);
+        let text = describe(&error(ErrorText::Display(&long)), true);
+        assert!(
+            text.len() <= MAX_ERROR_MESSAGE_LEN && text.ends_with('…'),
+            "{text}"
+        );
+        assert_eq!(
+            describe(&error(ErrorText::Display(&"refused")), false),
+            "ConnectError<app::Pool>"
+        );
+        assert_eq!(
+            describe(&error(ErrorText::TypeName), true),
+            "ConnectError<app::Pool>"
+        );
+        assert_eq!(
+            describe(&error(ErrorText::Display(&"refused")), true),
+            "refused"
+        );
     }
 }

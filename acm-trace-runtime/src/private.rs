@@ -18,23 +18,6 @@ pub use std::format_args;
 pub use tracing::field::{debug, display};
 pub use tracing_core::field::Value;
 
-/// The description of an error, cut to a bounded length on a character boundary so a huge
-/// `Debug` dump cannot flood the exporter.
-pub(crate) fn bounded_text(finding: &Finding<'_>) -> String {
-    use std::fmt::Write;
-    const LIMIT: usize = 4096;
-    let mut text = String::new();
-    let _ = write!(text, "{finding}");
-    if text.len() > LIMIT {
-        let mut cut = LIMIT;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-    }
-    text
-}
-
 /// Calls the function body, wrapped in a closure by the expansion.
 #[inline(always)]
 pub fn call_once<R>(body: impl FnOnce() -> R) -> R {

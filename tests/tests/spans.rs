@@ -26,6 +26,20 @@ struct DebugOnly;
 
 struct Opaque;
 
+/// An error whose `Debug` dump holds what the function never chose to show.
+#[derive(Debug)]
+#[allow(dead_code)]
+struct Credentials {
+    password: &'static str,
+}
+
+#[acm_span("load.credentials")]
+fn load_credentials() -> Result<(), Credentials> {
+    Err(Credentials {
+        password: "hunter2",
+    })
+}
+
 #[acm_span("fit.pca")]
 fn fit_pca(rows: usize) -> Result<usize, FitError> {
     if rows < 2 {
@@ -110,7 +124,7 @@ fn err_sets_fail_status_and_error_type() {
 }
 
 #[test]
-fn error_without_display_uses_debug_then_type_name() {
+fn error_without_display_uses_its_type_name() {
     each_mode(|mode| {
         let (_, spans) = capture_in(mode, || {
             let _ = score_debug_only();
@@ -122,6 +136,19 @@ fn error_without_display_uses_debug_then_type_name() {
             matches!(&opaque.status, Status::Error { description } if description.ends_with("Opaque"))
         );
         assert_eq!(attr_str(opaque, "acm.outcome").as_deref(), Some("fail"));
+    });
+}
+
+/// A `Debug` dump would record every field: the status names the type instead.
+#[test]
+fn debug_dumps_are_never_recorded() {
+    each_mode(|mode| {
+        let (_, spans) = capture_in(mode, || {
+            let _ = load_credentials();
+        });
+        let span = find(&spans, "load.credentials");
+        assert_eq!(span.status, Status::error("Credentials"));
+        assert!(!format!("{:?}", span.attributes).contains("hunter2"));
     });
 }
 

@@ -322,6 +322,10 @@ mod tests {
             "{text:?}"
         );
         assert!(text.contains("\nfit.\\u{1b}[2J"), "{text:?}");
-        assert_eq!(text.lines().count(), 2, "a trace heading and one span: {text:?}");
+        assert_eq!(
+            text.lines().count(),
+            2,
+            "a trace heading and one span: {text:?}"
+        );
     }
 }

@@ -105,6 +105,7 @@ pub(crate) struct CodeOptions {
     pub(crate) export_logs: Option<bool>,
     pub(crate) log_level: Option<LevelFilter>,
     pub(crate) tracing_opentelemetry: bool,
+    pub(crate) error_messages: Option<bool>,
 }
 
 /// Headers set in code; `Debug` shows names only, since values are often credentials.
@@ -225,6 +226,16 @@ impl TelemetryBuilder {
     /// The trace file's name without `.jsonl`. Default: a random UUID.
     pub fn run_id(mut self, run_id: impl Into<String>) -> Self {
         self.code.run_id = Some(run_id.into());
+        self
+    }
+
+    /// Whether a span that fails with an error records the error's text (its `Display`, at
+    /// most [`MAX_ERROR_MESSAGE_LEN`](crate::MAX_ERROR_MESSAGE_LEN) bytes) as its status
+    /// description. Default `true`. Off, the description is the error's type name only, for
+    /// programs whose errors may carry data that must not leave the process. Errors without
+    /// `Display` always record their type name, never a `Debug` dump.
+    pub fn error_messages(mut self, enabled: bool) -> Self {
+        self.code.error_messages = Some(enabled);
         self
     }
 

@@ -39,6 +39,7 @@ pub(crate) struct Settings {
     pub(crate) value_length_limit: usize,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) tracing_opentelemetry: bool,
+    pub(crate) error_messages: bool,
 }
 
 #[derive(Debug)]
@@ -135,6 +136,7 @@ impl Settings {
         };
         Ok(Self {
             tracing_opentelemetry: code.tracing_opentelemetry,
+            error_messages: code.error_messages.unwrap_or(true),
             resource: resource(&code, env)?,
             sampler: sampler(&code, env)?,
             batch: batch(&code, env)?,

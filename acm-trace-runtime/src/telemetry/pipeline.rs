@@ -184,6 +184,7 @@ pub(crate) fn delivery_counts(
 
 impl Pipeline {
     pub(crate) fn build(settings: Settings, path: SpanPath) -> Result<Self, StartError> {
+        crate::outcome::set_error_messages(settings.error_messages);
         if let Some(service) = settings
             .resource
             .get(&opentelemetry::Key::from_static_str("service.name"))
