@@ -3,6 +3,9 @@
 //!
 //! Users depend on the `acm-trace` facade, which re-exports this crate's public API.
 
+// Every `unsafe` block states the invariant it relies on.
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 mod block;
 pub mod catalog;
 mod clock;
