@@ -8,8 +8,9 @@
 
 use std::fs::File;
 use std::future::{Future, ready};
-use std::io::{BufWriter, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -34,12 +35,52 @@ pub(crate) struct RunRecords {
 
 pub(crate) type SharedRecords = Arc<Mutex<RunRecords>>;
 
+/// A file of whole lines: a line that cannot be written whole (a full disk) is cut back off,
+/// so the file stays valid JSON lines whatever fails.
+#[derive(Debug)]
+struct Lines<F> {
+    file: F,
+    /// Length of the file up to its last whole line.
+    whole: u64,
+}
+
+/// What [`Lines`] needs of a file; a trait so that a failing disk can be tested.
+trait LineFile: Write {
+    /// Cuts the file to `len` bytes and writes from there on.
+    fn cut_to(&mut self, len: u64) -> std::io::Result<()>;
+}
+
+impl LineFile for File {
+    fn cut_to(&mut self, len: u64) -> std::io::Result<()> {
+        self.set_len(len)?;
+        self.seek(SeekFrom::Start(len)).map(|_| ())
+    }
+}
+
+impl<F: LineFile> Lines<F> {
+    fn append(&mut self, line: &[u8]) -> std::io::Result<()> {
+        match self.file.write_all(line).and_then(|()| self.file.flush()) {
+            Ok(()) => {
+                self.whole += line.len() as u64;
+                Ok(())
+            }
+            Err(err) => {
+                // If even the cut fails, the next append tries again from the same place.
+                let _ = self.file.cut_to(self.whole);
+                Err(err)
+            }
+        }
+    }
+}
+
 /// Writes each batch as one JSON line and keeps a record of each span for the tree.
 #[derive(Debug)]
 pub(crate) struct JsonLinesExporter {
-    out: Mutex<BufWriter<File>>,
+    out: Mutex<Lines<File>>,
     resource: ResourceAttributesWithSchema,
     records: SharedRecords,
+    /// Set by shutdown: nothing is written to the file after `Telemetry::shutdown` returns.
+    closed: AtomicBool,
 }
 
 impl JsonLinesExporter {
@@ -50,13 +91,17 @@ impl JsonLinesExporter {
         }
         let file = File::create(path)?;
         Ok(Self {
-            out: Mutex::new(BufWriter::new(file)),
+            out: Mutex::new(Lines { file, whole: 0 }),
             resource: ResourceAttributesWithSchema::default(),
             records,
+            closed: AtomicBool::new(false),
         })
     }
 
     fn write_batch(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
         {
             let mut log = self.records.lock().unwrap_or_else(PoisonError::into_inner);
             for span in &batch {
@@ -74,9 +119,11 @@ impl JsonLinesExporter {
             .map_err(|e| OTelSdkError::InternalFailure(format!("encoding spans as JSON: {e}")))?;
         line.push(b'\n');
         let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
-        // Flushed per batch so the file is readable while the program still runs.
-        out.write_all(&line)
-            .and_then(|()| out.flush())
+        if self.closed.load(Ordering::Acquire) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        // Written whole per batch, unbuffered, so the file is readable while the program runs.
+        out.append(&line)
             .map_err(|e| OTelSdkError::InternalFailure(format!("writing trace file: {e}")))
     }
 }
@@ -87,12 +134,87 @@ impl SpanExporter for JsonLinesExporter {
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
-        out.flush()
-            .map_err(|e| OTelSdkError::InternalFailure(e.to_string()))
+        // Every line is flushed as it is written.
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: std::time::Duration) -> OTelSdkResult {
+        // Taken under the file's lock, so a batch being written finishes first and none
+        // starts after.
+        let _out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
+        self.closed.store(true, Ordering::Release);
+        Ok(())
     }
 
     fn set_resource(&mut self, resource: &Resource) {
         self.resource = resource.into();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LineFile, Lines};
+
+    /// A disk with room for `room` more bytes: a write past it stores what fits and fails.
+    struct SmallDisk {
+        bytes: Vec<u8>,
+        room: usize,
+    }
+
+    impl std::io::Write for SmallDisk {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let fits = buf.len().min(self.room.saturating_sub(self.bytes.len()));
+            if fits == 0 && !buf.is_empty() {
+                return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+            }
+            self.bytes.extend_from_slice(&buf[..fits]);
+            Ok(fits)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl LineFile for SmallDisk {
+        fn cut_to(&mut self, len: u64) -> std::io::Result<()> {
+            self.bytes.truncate(usize::try_from(len).expect("small"));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn nothing_is_written_after_shutdown() {
+        use opentelemetry_sdk::trace::SpanExporter as _;
+        let dir = std::env::temp_dir().join(format!("acm-jsonl-closed-{}", std::process::id()));
+        let path = dir.join("run.jsonl");
+        let exporter = super::JsonLinesExporter::create(&path, Default::default()).expect("file");
+        exporter
+            .shutdown_with_timeout(std::time::Duration::from_secs(1))
+            .expect("shut down");
+        let late = futures_executor::block_on(exporter.export(Vec::new()));
+        assert!(late.is_err(), "an export after shutdown is refused");
+        assert_eq!(std::fs::read(&path).expect("file").len(), 0);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_full_disk_leaves_whole_lines_only() {
+        let mut lines = Lines {
+            file: SmallDisk {
+                bytes: Vec::new(),
+                room: 20,
+            },
+            whole: 0,
+        };
+        lines.append(b"{\"a\":1}\n").expect("fits");
+        assert!(lines.append(b"{\"b\":\"long line\"}\n").is_err());
+        assert_eq!(
+            lines.file.bytes, b"{\"a\":1}\n",
+            "the partial line was cut off"
+        );
+        lines.file.room = 100;
+        lines.append(b"{\"c\":3}\n").expect("room again");
+        assert_eq!(lines.file.bytes, b"{\"a\":1}\n{\"c\":3}\n");
     }
 }
