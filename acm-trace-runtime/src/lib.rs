@@ -33,6 +33,7 @@ pub use native::{AcmSubscriber, SpanFlusher};
 pub use outcome::{MAX_ERROR_MESSAGE_LEN, Outcome, set_outcome};
 pub use site::SpanSite;
 pub use telemetry::{
-    ColorChoice, EnvSource, ExportDestination, FlushError, MAX_QUEUE_SIZE, NoFeedback, ProcessEnv,
-    Protocol, ShutdownReport, StartError, Telemetry, TelemetryBuilder, TelemetryLayer, init,
+    ColorChoice, DEFAULT_COLLECTOR_QUEUE, EnvSource, ExportDestination, FlushError, MAX_QUEUE_SIZE,
+    NoFeedback, ProcessEnv, Protocol, ShutdownReport, StartError, Telemetry, TelemetryBuilder,
+    TelemetryLayer, init,
 };

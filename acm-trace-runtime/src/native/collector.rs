@@ -72,7 +72,15 @@ impl Shards {
             }
             self.queued.fetch_sub(count, Ordering::AcqRel);
             if Instant::now() >= deadline {
-                self.dropped.fetch_add(count as u64, Ordering::Relaxed);
+                if self.dropped.fetch_add(count as u64, Ordering::Relaxed) == 0 {
+                    // Once per collector: dropping is allowed under overload, silently is not.
+                    eprintln!(
+                        "acm-trace: the span queue is full ({} spans waiting for export); \
+                         spans are being dropped and counted in the shutdown report \
+                         (raise OTEL_BSP_MAX_QUEUE_SIZE, or export faster)",
+                        self.limit.load(Ordering::Relaxed)
+                    );
+                }
                 return;
             }
             std::thread::sleep(Duration::from_millis(1));

@@ -184,10 +184,15 @@ impl TelemetryBuilder {
 
     /// Spans waiting for export beyond this many are dropped (and counted as undelivered):
     /// the bound of the native subscriber's collector, or of the batch processor's queue
-    /// behind [`build`](Self::build)'s layers (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048, at
-    /// most [`MAX_QUEUE_SIZE`](crate::MAX_QUEUE_SIZE); a larger value is an error from
-    /// `start()` and `build()`). The collector grows its queue as spans arrive; the batch
-    /// processor allocates its queue whole, so only the path in use gets this size.
+    /// behind [`build`](Self::build)'s layers (`OTEL_BSP_MAX_QUEUE_SIZE`, at most
+    /// [`MAX_QUEUE_SIZE`](crate::MAX_QUEUE_SIZE); a larger value is an error from `start()`
+    /// and `build()`). The collector grows its queue as spans arrive; the batch processor
+    /// allocates its queue whole, so only the path in use gets this size.
+    ///
+    /// Unset, the collector holds up to
+    /// [`DEFAULT_COLLECTOR_QUEUE`](crate::DEFAULT_COLLECTOR_QUEUE) spans (2^18, for bursts)
+    /// and the batch processor 2,048, the OpenTelemetry default. The first span dropped
+    /// prints one warning to stderr; the shutdown report counts them all.
     pub fn max_queue_size(mut self, size: usize) -> Self {
         self.code.max_queue_size = Some(size);
         self

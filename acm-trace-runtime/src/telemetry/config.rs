@@ -88,9 +88,17 @@ pub(crate) struct FileSettings {
 /// mistake, refused rather than left to exhaust memory.
 pub const MAX_QUEUE_SIZE: usize = 1 << 20;
 
+/// The native subscriber's queue when `OTEL_BSP_MAX_QUEUE_SIZE` is not set: 2^18 spans.
+/// Its queue holds span records (about 150 bytes each, grown as spans arrive, never allocated
+/// ahead), so it can absorb bursts of a few seconds at 100,000 spans a second where the SDK's
+/// default of 2,048 `SpanData` would drop most of them.
+pub const DEFAULT_COLLECTOR_QUEUE: usize = 1 << 18;
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BatchSettings {
     pub(crate) max_queue_size: usize,
+    /// The native subscriber's queue: the configured size, or [`DEFAULT_COLLECTOR_QUEUE`].
+    pub(crate) collector_queue: usize,
     pub(crate) scheduled_delay: Duration,
     pub(crate) max_export_batch_size: usize,
 }
@@ -236,8 +244,15 @@ fn batch(code: &CodeOptions, env: &dyn EnvSource) -> Result<BatchSettings, Start
             expected: format!("at most the max queue size ({max_queue_size})"),
         });
     }
+    let configured = code.max_queue_size.is_some()
+        || from_env(env, &["OTEL_BSP_MAX_QUEUE_SIZE"], parse::positive_count)?.is_some();
     Ok(BatchSettings {
         max_queue_size,
+        collector_queue: if configured {
+            max_queue_size
+        } else {
+            DEFAULT_COLLECTOR_QUEUE
+        },
         scheduled_delay,
         max_export_batch_size,
     })

@@ -331,3 +331,24 @@ fn errors_never_show_secrets() {
         "{text}"
     );
 }
+
+/// The collector's queue is sized for bursts unless a size is configured, which then bounds
+/// both queues alike.
+#[test]
+fn collector_queue_defaults_to_the_burst_size() {
+    let unset = resolve(CodeOptions::default(), &[]).unwrap();
+    assert_eq!(unset.batch.collector_queue, super::DEFAULT_COLLECTOR_QUEUE);
+    assert_eq!(unset.batch.max_queue_size, 2048);
+    let env = resolve(
+        CodeOptions::default(),
+        &[("OTEL_BSP_MAX_QUEUE_SIZE", "4096")],
+    )
+    .unwrap();
+    assert_eq!(env.batch.collector_queue, 4096);
+    let code = CodeOptions {
+        max_queue_size: Some(1000),
+        max_export_batch_size: Some(100),
+        ..CodeOptions::default()
+    };
+    assert_eq!(resolve(code, &[]).unwrap().batch.collector_queue, 1000);
+}

@@ -20,7 +20,7 @@ use std::time::Duration;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanProcessor};
 
 pub use builder::{TelemetryBuilder, TelemetryLayer};
-pub use config::MAX_QUEUE_SIZE;
+pub use config::{DEFAULT_COLLECTOR_QUEUE, MAX_QUEUE_SIZE};
 pub use env::{EnvSource, ProcessEnv};
 pub use error::{FlushError, StartError};
 pub use filter::NoFeedback;
@@ -225,6 +225,7 @@ impl Telemetry {
                 elapsed: Duration::ZERO,
                 errors: Vec::new(),
                 last_failure: None,
+                dropped: 0,
             },
         }
     }

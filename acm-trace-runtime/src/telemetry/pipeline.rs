@@ -52,7 +52,7 @@ pub(crate) struct Pipeline {
     pub(crate) shutdown_timeout: Duration,
     log_level: LevelFilter,
     sampler: opentelemetry_sdk::trace::Sampler,
-    max_queue_size: usize,
+    collector_queue: usize,
     tracing_opentelemetry: bool,
 }
 
@@ -232,7 +232,7 @@ impl Pipeline {
                     shutdown_timeout: settings.shutdown_timeout,
                     log_level: LevelFilter::OFF,
                     sampler: settings.sampler.clone(),
-                    max_queue_size: settings.batch.max_queue_size,
+                    collector_queue: settings.batch.collector_queue,
                     tracing_opentelemetry: settings.tracing_opentelemetry,
                 })
             }
@@ -275,7 +275,7 @@ impl Pipeline {
                     shutdown_timeout: settings.shutdown_timeout,
                     log_level: otlp.log_level,
                     sampler: settings.sampler.clone(),
-                    max_queue_size: settings.batch.max_queue_size,
+                    collector_queue: settings.batch.collector_queue,
                     tracing_opentelemetry: settings.tracing_opentelemetry,
                 })
             }
@@ -299,7 +299,7 @@ impl Pipeline {
         let subscriber =
             crate::AcmSubscriber::exporting_batched(self.exporter.clone(), self.batching, false)
                 .with_sampler(self.sampler.clone())
-                .with_queue_size(self.max_queue_size);
+                .with_queue_size(self.collector_queue);
         #[cfg(feature = "otlp")]
         let subscriber = match &self.logger_provider {
             Some(provider) => subscriber.with_logs(

@@ -27,6 +27,8 @@ pub struct ShutdownReport {
     pub exported: u64,
     /// Spans in export requests that failed.
     pub failed: u64,
+    /// Spans dropped because the queue in front of the exporter was full.
+    pub dropped: u64,
     /// Spans that were not delivered: failed, dropped because the queue was full, or still in
     /// flight when the bound was reached.
     pub undelivered: u64,
@@ -49,9 +51,11 @@ impl ShutdownReport {
         elapsed: Duration,
         errors: Vec<String>,
         last_failure: Option<String>,
+        dropped: u64,
     ) -> Self {
         Self {
             last_failure,
+            dropped,
             ended: counts.ended,
             exported: counts.exported,
             failed: counts.failed,
@@ -70,6 +74,9 @@ impl fmt::Display for ShutdownReport {
             "{} of {} spans exported, {} undelivered ({} in failed exports)",
             self.exported, self.ended, self.undelivered, self.failed
         )?;
+        if self.dropped > 0 {
+            write!(f, "; {} dropped by a full queue", self.dropped)?;
+        }
         if let Some(reason) = &self.last_failure {
             write!(f, "; last export failure: {reason}")?;
         }
@@ -156,6 +163,7 @@ pub(crate) fn shutdown(pipeline: Pipeline) -> ShutdownReport {
         started.elapsed(),
         errors.unwrap_or_else(|| vec![format!("shutdown did not finish within {bound:?}")]),
         counters.last_failure(),
+        counted.as_ref().map_or(0, crate::SpanFlusher::dropped),
     );
     if let Some(tree) = tree {
         print_tree(&tree, &destination, &report);
