@@ -29,6 +29,10 @@ pub struct Received {
     pub logs: Vec<ExportLogsServiceRequest>,
     /// Request headers (gRPC metadata), lower-cased names, of every request.
     pub headers: Vec<(String, String)>,
+    /// Spans received in all trace requests, kept or not.
+    pub span_count: u64,
+    /// Whether trace requests are only counted, for load tests.
+    pub discard: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -37,6 +41,32 @@ pub struct Inbox(Arc<Mutex<Received>>);
 impl Inbox {
     fn with<R>(&self, f: impl FnOnce(&mut Received) -> R) -> R {
         f(&mut self.0.lock().unwrap())
+    }
+
+    /// Counts a trace request's spans and keeps it, unless told to discard contents.
+    pub fn push_traces(&self, request: ExportTraceServiceRequest) {
+        let spans: usize = request
+            .resource_spans
+            .iter()
+            .flat_map(|rs| &rs.scope_spans)
+            .map(|ss| ss.spans.len())
+            .sum();
+        self.with(|r| {
+            r.span_count += spans as u64;
+            if !r.discard {
+                r.traces.push(request);
+            }
+        });
+    }
+
+    /// Keeps only counts from now on: a load test's spans would fill memory.
+    pub fn discard_contents(&self) {
+        self.with(|r| r.discard = true);
+    }
+
+    /// Spans received so far.
+    pub fn span_count(&self) -> u64 {
+        self.with(|r| r.span_count)
     }
 
     pub fn traces(&self) -> Vec<ExportTraceServiceRequest> {
@@ -105,7 +135,7 @@ impl TraceService for Sink {
         request: tonic::Request<ExportTraceServiceRequest>,
     ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
         record_metadata(&self.0, request.metadata());
-        self.0.with(|r| r.traces.push(request.into_inner()));
+        self.0.push_traces(request.into_inner());
         Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
     }
 }

@@ -101,7 +101,7 @@ fn serve_connection(stream: TcpStream, inbox: Inbox) {
         let response_body = match path.as_str() {
             "/v1/traces" => match ExportTraceServiceRequest::decode(body.as_slice()) {
                 Ok(req) => {
-                    inbox.with(|r| r.traces.push(req));
+                    inbox.push_traces(req);
                     Some(ExportTraceServiceResponse::default().encode_to_vec())
                 }
                 Err(_) => None,
