@@ -1,9 +1,12 @@
-//! Faults of the receiver: absent at start, killed mid-run, accepting and never answering.
-//! In each the program finishes, shutdown returns within its bound, nothing panics, and the
-//! report counts the spans that were not delivered.
+//! Faults of the receiver: absent at start, killed mid-run, accepting and never answering,
+//! answering 429 or 503 with `Retry-After`, resetting the connection mid-request, speaking
+//! plain TCP where TLS is expected. In each the program finishes, shutdown returns within its
+//! bound, nothing panics, and the report counts the spans that were not delivered.
 
 #[path = "support/collector.rs"]
 mod collector;
+#[path = "support/fault_receivers.rs"]
+mod fault_receivers;
 #[path = "support/sample.rs"]
 mod sample;
 
@@ -11,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use acm_trace_runtime::{FlushError, Protocol, ShutdownReport, Telemetry};
 use collector::{BlackHole, GrpcCollector, HttpCollector};
+use fault_receivers::{Fault, FaultyReceiver};
 use tracing_subscriber::layer::SubscriberExt as _;
 
 const BOUND: Duration = Duration::from_millis(1500);
@@ -160,4 +164,46 @@ fn grpc_receiver_accepts_and_never_answers() {
 #[test]
 fn http_receiver_accepts_and_never_answers() {
     never_answers(Protocol::HttpProtobuf);
+}
+
+/// Every export meets `fault`: nothing is delivered, nothing panics, and shutdown keeps its
+/// bound however the exporter retries.
+fn faulty_receiver(protocol: Protocol, fault: Fault) {
+    let receiver = FaultyReceiver::start(fault);
+    let builder = sample::otlp_builder(protocol, &receiver.endpoint()).shutdown_timeout(BOUND);
+    let (telemetry, ()) = sample::run_with(builder, sample::emit_pipeline);
+    let report = timed_shutdown(telemetry);
+    assert_eq!(report.exported, 0, "{report:?}");
+    assert_eq!(report.undelivered, sample::SPANS, "{report:?}");
+    assert!(receiver.connections() > 0, "the exporter did connect");
+}
+
+#[test]
+fn http_receiver_answers_429_with_retry_after() {
+    faulty_receiver(Protocol::HttpProtobuf, Fault::Status(429));
+}
+
+#[test]
+fn http_receiver_answers_503_with_retry_after() {
+    faulty_receiver(Protocol::HttpProtobuf, Fault::Status(503));
+}
+
+#[test]
+fn http_receiver_resets_the_connection_mid_request() {
+    faulty_receiver(Protocol::HttpProtobuf, Fault::ResetMidRequest);
+}
+
+#[test]
+fn grpc_receiver_resets_the_connection_mid_request() {
+    faulty_receiver(Protocol::Grpc, Fault::ResetMidRequest);
+}
+
+#[test]
+fn http_tls_handshake_fails() {
+    faulty_receiver(Protocol::HttpProtobuf, Fault::NotTls);
+}
+
+#[test]
+fn grpc_tls_handshake_fails() {
+    faulty_receiver(Protocol::Grpc, Fault::NotTls);
 }

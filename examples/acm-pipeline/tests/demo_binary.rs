@@ -2,20 +2,15 @@
 //! temporary working directory, with no `OTEL_*` variables and stderr not a terminal. It
 //! prints the span tree (without colours), writes the JSON-lines trace file and the SQLite
 //! database, and a failing stage shows in the tree and in the exit code.
-//!
-//! `CARGO_BIN_EXE_acm-pipeline` only exists for tests of the binary's own package, so the
-//! binary is built here with cargo (a no-op when it is fresh) and found from cargo's JSON
-//! messages, in the profile this test was built with.
 
-#[path = "support/demo_trace.rs"]
+#[path = "../../../tests/tests/support/demo_trace.rs"]
 mod demo_trace;
-#[path = "support/temp_dir.rs"]
+#[path = "../../../tests/tests/support/temp_dir.rs"]
 mod temp_dir;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 
 use demo_trace::{BatchShape, Node};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -23,56 +18,9 @@ use temp_dir::TempDir;
 
 const ROWS: usize = 3_000;
 
-/// The demo binary, built once per test process.
+/// The demo binary, built by cargo for this package's tests.
 fn demo_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(build_demo_binary)
-}
-
-fn build_demo_binary() -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests package sits in the workspace");
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo.current_dir(workspace).args([
-        "build",
-        "--package",
-        "acm-pipeline",
-        "--bin",
-        "acm-pipeline",
-        "--message-format=json-render-diagnostics",
-    ]);
-    // This test runs from `<target>/<profile>/deps/`: build the binary in the same profile.
-    let exe = std::env::current_exe().expect("the test executable's path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::file_name)
-        .and_then(|p| p.to_str());
-    if profile == Some("release") {
-        cargo.arg("--release");
-    }
-    let out = cargo
-        .stdin(Stdio::null())
-        .output()
-        .expect("cargo can be started");
-    assert!(
-        out.status.success(),
-        "building the demo failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "acm-pipeline")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| {
-            panic!(
-                "cargo reported no acm-pipeline executable:\n{}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })
+    Path::new(env!("CARGO_BIN_EXE_acm-pipeline"))
 }
 
 /// Runs the demo in `dir` as a fresh terminal session would, minus the terminal: no `OTEL_*`
