@@ -211,3 +211,54 @@ fn a_failing_stage_shows_in_the_tree_and_the_exit_code() {
     assert!(run.tree.contains("└── models.score  SERVER  fail\n"));
     assert_eq!(run.spans.len(), want.len());
 }
+
+/// SIGTERM in the middle of a long run: the spans that ended before it are flushed to the
+/// trace file, which holds exactly what the demo reports as exported, in whole lines.
+#[cfg(unix)]
+#[test]
+fn sigterm_flushes_the_spans_that_ended() {
+    let dir = TempDir::new("sigterm");
+    let child = Command::new(demo_binary())
+        .current_dir(dir.path())
+        .args(["--rows", "400000", "--batches", "2000", "--out"])
+        .arg(dir.path().join("out"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the demo starts");
+    // Spans end in this time and wait in the collector's batch (the export delay is 5 s), so
+    // only the flush on the signal can write them.
+    std::thread::sleep(std::time::Duration::from_millis(2000));
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    // SAFETY: sends a signal to the child this test started and has not reaped yet.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM sent");
+    let out = child.wait_with_output().expect("the demo exits");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(128 + libc::SIGTERM), "{stderr}");
+    let exported: usize = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("telemetry: signal 15: flushed, "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no flush report in stderr:\n{stderr}"));
+    let files: Vec<PathBuf> = std::fs::read_dir(dir.path().join("out"))
+        .expect("the output directory exists")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).expect("the trace file");
+    let requests: Vec<ExportTraceServiceRequest> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is a whole export request"))
+        .collect();
+    let spans = demo_trace::spans_of(&requests);
+    assert!(!spans.is_empty(), "spans ended before the signal");
+    assert_eq!(
+        spans.len(),
+        exported,
+        "the file holds what was reported exported"
+    );
+}
