@@ -1,6 +1,11 @@
-//! Span timestamps: read from the CPU's time-stamp counter where it is reliable (a few
+//! Span timestamps: read from the CPU's time-stamp counter where it is reliable (about ten
 //! nanoseconds, against about twenty for the system clock), and turned into wall-clock time
 //! only when a span is exported.
+//!
+//! The counter's rate is calibrated once, lazily, the first time a timestamp is read (about
+//! half a millisecond), and the collector thread reads one as it starts, so the program's own
+//! threads rarely wait for it. Nothing runs before `main`: a program that links acm-trace but
+//! records no span never calibrates.
 //!
 //! The wall-clock reading is anchored once per process, so a span's times do not follow a
 //! later step of the system clock; durations stay exact.
@@ -8,22 +13,41 @@
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
+/// The monotonic clock behind timestamps. Miri cannot run the counter's instructions, so it
+/// gets the standard clock.
+#[cfg(not(miri))]
+type Instant = quanta::Instant;
+#[cfg(miri)]
+type Instant = std::time::Instant;
+
 /// A point in time as spans record it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Timestamp(fastant::Instant);
+pub(crate) struct Timestamp(Instant);
 
-static ANCHOR: LazyLock<fastant::Anchor> = LazyLock::new(fastant::Anchor::new);
+/// One reading of both clocks, taken together: the wall-clock time of every timestamp is
+/// this anchor's plus the monotonic distance from it.
+static ANCHOR: LazyLock<(Instant, SystemTime)> =
+    LazyLock::new(|| (Instant::now(), SystemTime::now()));
 
 impl Timestamp {
-    /// A placeholder for spans whose start is never recorded (they are not sampled).
-    pub(crate) const UNSET: Timestamp = Timestamp(fastant::Instant::ZERO);
-
+    #[inline(always)]
     pub(crate) fn now() -> Self {
-        Timestamp(fastant::Instant::now())
+        Timestamp(Instant::now())
     }
 
     pub(crate) fn to_system_time(self) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_nanos(self.0.as_unix_nanos(&ANCHOR))
+        self.wall_time(*ANCHOR)
+    }
+
+    fn wall_time(self, (instant, wall): (Instant, SystemTime)) -> SystemTime {
+        match self.0.checked_duration_since(instant) {
+            Some(after) => wall + after,
+            None => {
+                wall - instant
+                    .checked_duration_since(self.0)
+                    .unwrap_or(Duration::ZERO)
+            }
+        }
     }
 }
 
@@ -56,5 +80,22 @@ mod tests {
             elapsed >= std::time::Duration::from_millis(19),
             "{elapsed:?}"
         );
+    }
+
+    /// A timestamp taken before the anchor converts as well as one after it.
+    #[test]
+    fn stamps_before_the_anchor_convert() {
+        let early = Timestamp::now();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let anchor = (super::Instant::now(), std::time::SystemTime::now());
+        let late = Timestamp::now();
+        let early = early.wall_time(anchor);
+        let ms = |d: std::time::Duration| d.as_millis();
+        let before = anchor
+            .1
+            .duration_since(early)
+            .expect("early is before the anchor");
+        assert!(ms(before) >= 5 && ms(before) < 1000, "{before:?}");
+        assert!(late.wall_time(anchor) >= anchor.1);
     }
 }

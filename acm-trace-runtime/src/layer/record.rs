@@ -23,7 +23,8 @@ pub(crate) struct SpanRecord {
     trace_id: TraceId,
     span_id: SpanId,
     pub(crate) parent: SpanId,
-    start_time: Timestamp,
+    /// Read when a sampled span starts; spans that are not sampled are never exported.
+    start_time: Option<Timestamp>,
     site: Option<&'static SpanSite>,
     meta: Option<&'static Metadata<'static>>,
     context: Option<RunRef>,
@@ -77,7 +78,7 @@ impl SpanRecord {
             parent,
             // Read once, by `start`, and only for spans that are recorded: reading the clock
             // costs as much as the rest of opening a span.
-            start_time: Timestamp::UNSET,
+            start_time: None,
             site: None,
             meta: None,
             context: None,
@@ -107,7 +108,7 @@ impl SpanRecord {
         meta: &'static Metadata<'static>,
         kind: SpanKind,
     ) {
-        self.start_time = Timestamp::now();
+        self.start_time = Some(Timestamp::now());
         self.kind = kind;
         self.meta = Some(meta);
         self.site = site;
@@ -186,7 +187,7 @@ impl SpanRecord {
             span_kind: self.kind,
             status,
             name,
-            start_time: self.start_time.to_system_time(),
+            start_time: self.start_time.unwrap_or(end_time).to_system_time(),
             end_time: end_time.to_system_time(),
             dropped_attributes_count: 0,
             events: SpanEvents::default(),

@@ -241,6 +241,8 @@ struct Worker {
 
 impl Worker {
     fn run(mut self, receiver: &Receiver<Message>, interval: Duration) {
+        // Calibrates the span clock and anchors it here, off the program's own threads.
+        let _ = crate::clock::Timestamp::now().to_system_time();
         let mut next_sweep = Instant::now() + interval;
         loop {
             let message =
