@@ -1,9 +1,10 @@
 //! Attribute lists built once and appended to many spans.
 //!
-//! Every acm span carries the same site and run-context attributes as thousands of others, so
-//! they are built once into OpenTelemetry attributes and cloned onto each span by the collector
-//! thread. Lists of `'static` strings and integers clone without allocating: the SDK's strings
-//! keep a `'static` string as a borrowed one.
+//! Every acm span carries the same site and run-context attributes as thousands of others.
+//! Lists of `'static` strings and integers are kept in this crate's own form and turned into
+//! OpenTelemetry attributes as they are appended, written straight into the span's list:
+//! cheaper than cloning OpenTelemetry values, which goes through their every variant. Lists
+//! that own their strings are kept as OpenTelemetry attributes and cloned.
 
 use opentelemetry::{Key, KeyValue, StringValue, Value};
 
@@ -14,38 +15,46 @@ pub(crate) enum StaticValue {
     Int(i64),
 }
 
+impl StaticValue {
+    #[inline(always)]
+    fn to_value(self) -> Value {
+        match self {
+            StaticValue::Str(s) => Value::String(StringValue::from(s)),
+            StaticValue::Int(i) => Value::I64(i),
+        }
+    }
+}
+
 /// Attributes appended to spans as a whole.
-pub(crate) struct Preset {
-    attributes: Box<[KeyValue]>,
+pub(crate) enum Preset {
+    /// Built on each append from borrowed strings and integers.
+    Static(Box<[(&'static str, StaticValue)]>),
+    /// Cloned on each append.
+    Owned(Box<[KeyValue]>),
 }
 
 impl Preset {
     /// The attributes of `pairs`, which borrow their strings.
     pub(crate) fn from_static(pairs: &[(&'static str, StaticValue)]) -> Self {
-        let attributes: Box<[KeyValue]> = pairs
-            .iter()
-            .map(|&(key, value)| {
-                let value = match value {
-                    StaticValue::Str(s) => Value::String(StringValue::from(s)),
-                    StaticValue::Int(i) => Value::I64(i),
-                };
-                KeyValue::new(Key::from_static_str(key), value)
-            })
-            .collect();
-        Preset { attributes }
+        Preset::Static(pairs.into())
     }
 
     /// Attributes that may own their strings.
     pub(crate) fn cloned(attributes: Vec<KeyValue>) -> Self {
-        Preset {
-            attributes: attributes.into_boxed_slice(),
-        }
+        Preset::Owned(attributes.into_boxed_slice())
     }
 
     /// Appends the attributes to `out`.
     #[inline]
     pub(crate) fn append_to(&self, out: &mut Vec<KeyValue>) {
-        out.extend_from_slice(&self.attributes);
+        match self {
+            Preset::Static(pairs) => {
+                out.extend(pairs.iter().map(|&(key, value)| {
+                    KeyValue::new(Key::from_static_str(key), value.to_value())
+                }))
+            }
+            Preset::Owned(attributes) => out.extend_from_slice(attributes),
+        }
     }
 }
 
