@@ -27,7 +27,7 @@ pub fn enabled(site: &'static SpanSite) -> bool {
 /// directly.
 enum Handle {
     Tracing(Span),
-    Native(crate::native::NativeSpan),
+    Native(crate::subscriber::NativeSpan),
 }
 
 /// The open span of a site, and what is known so far about how it ends.
@@ -86,7 +86,7 @@ fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Va
 
 /// Records a dynamic name and the caller's attributes on a span opened directly.
 fn record_given(
-    span: &crate::native::NativeSpan,
+    span: &crate::subscriber::NativeSpan,
     site: &'static SpanSite,
     name: Option<&dyn Value>,
     attrs: &[&dyn Value],

@@ -15,12 +15,12 @@ mod fields;
 mod future;
 mod guard;
 mod layer;
-mod native;
 mod outcome;
 #[doc(hidden)]
 pub mod private;
 mod resources;
 mod site;
+mod subscriber;
 mod telemetry;
 
 pub use acm_trace_taxonomy::{Kind, Phase};
@@ -29,9 +29,9 @@ pub use context::RunContext;
 pub use future::Instrumented;
 pub use guard::{Guard, PendingSpan};
 pub use layer::{AcmLayer, MAX_SPAN_NAME_LEN, SpanIds, current_ids};
-pub use native::{AcmSubscriber, SpanFlusher};
 pub use outcome::{MAX_ERROR_MESSAGE_LEN, Outcome, set_outcome};
 pub use site::SpanSite;
+pub use subscriber::{AcmSubscriber, SpanFlusher};
 pub use telemetry::{
     ColorChoice, DEFAULT_COLLECTOR_QUEUE, EnvSource, ExportDestination, FlushError, MAX_QUEUE_SIZE,
     NoFeedback, ProcessEnv, Protocol, ShutdownReport, StartError, Telemetry, TelemetryBuilder,

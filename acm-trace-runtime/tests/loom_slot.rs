@@ -1,4 +1,4 @@
-//! A loom model of the span arena's slot lifecycle (`src/native/slot.rs`, included as is):
+//! A loom model of the span arena's slot lifecycle (`src/subscriber/slot.rs`, included as is):
 //! every interleaving of open, handle clone, close, reuse, and lookups with foreign and stale
 //! ids, checked for data races on the value, for values moved out exactly once, and for stale
 //! ids never reaching a later span.
@@ -10,7 +10,7 @@ mod sync {
 }
 
 #[allow(dead_code)]
-#[path = "../src/native/slot.rs"]
+#[path = "../src/subscriber/slot.rs"]
 mod slot;
 
 use loom::sync::Arc;

@@ -23,7 +23,7 @@ use super::{ExportDestination, StartError};
 use crate::export::counting::{Counters, CountingExporter, CountingProcessor, DeliveryCounts};
 use crate::export::jsonl::{JsonLinesExporter, SharedRecords};
 use crate::export::truncate::TruncatingExporter;
-use crate::native::{Batching, BlockingExport};
+use crate::subscriber::{Batching, BlockingExport};
 
 /// Where the tree of the run goes at shutdown.
 #[derive(Debug)]
