@@ -15,8 +15,16 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
-/// The service recorded as `acm.service` unless the context says otherwise.
-pub const DEFAULT_SERVICE: &str = "acm-pipeline";
+/// The service name OpenTelemetry prescribes when none is configured:
+/// `unknown_service:` followed by the executable's name. Recorded as `acm.service` until
+/// telemetry starts and sets the resolved `service.name`.
+pub fn unknown_service() -> String {
+    let executable = std::env::current_exe()
+        .ok()
+        .and_then(|path| path.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    format!("unknown_service:{executable}")
+}
 
 /// What a run is about. Recorded on every span as `acm.equipment`, `acm.equip_id`,
 /// `acm.run_id`, `acm.service`, `acm.batch_num` and `acm.batch_total`.
@@ -29,7 +37,7 @@ pub struct RunContext {
     /// A unique id for this run; a random UUID v4 unless given.
     pub run_id: String,
     /// The service running the pipeline: the telemetry's `service.name` once it has started,
-    /// `acm-pipeline` before.
+    /// [`unknown_service`] before.
     pub service: String,
     /// The batch being processed, counted from 1.
     pub batch_num: u32,
@@ -94,7 +102,7 @@ fn default_service() -> String {
         .read()
         .unwrap_or_else(PoisonError::into_inner)
         .clone()
-        .unwrap_or_else(|| DEFAULT_SERVICE.to_owned())
+        .unwrap_or_else(unknown_service)
 }
 
 static VERSION: AtomicU64 = AtomicU64::new(0);

@@ -25,6 +25,7 @@ fn trace_file_holds_the_whole_documented_trace() {
     // the binary's test checks it.
     let (telemetry, layer) = acm_trace::init()
         .env(HashMap::<String, String>::new())
+        .default_service_name(acm_pipeline::SERVICE_NAME)
         .out_dir(dir.path())
         .run_id(&run_id)
         .print_tree(false)

@@ -22,6 +22,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 fn builder(protocol: Protocol, endpoint: &str, env: HashMap<String, String>) -> TelemetryBuilder {
     acm_trace::init()
         .env(env)
+        .default_service_name(acm_pipeline::SERVICE_NAME)
         .protocol(protocol)
         .endpoint(endpoint)
         .shutdown_timeout(Duration::from_secs(5))

@@ -248,7 +248,12 @@ fn run_context_is_on_every_span() {
         assert_eq!(attr_str(s, "acm.equipment").as_deref(), Some("FD_FAN"));
         assert_eq!(attr_str(s, "acm.equip_id").as_deref(), Some("7"));
         assert_eq!(attr_str(s, "acm.run_id").as_deref(), Some("run-1"));
-        assert_eq!(attr_str(s, "acm.service").as_deref(), Some("acm-pipeline"));
+        // No telemetry started in this test: the OpenTelemetry default service name.
+        assert!(
+            attr_str(s, "acm.service").is_some_and(|s| s.starts_with("unknown_service:")),
+            "{:?}",
+            s.attributes
+        );
         assert_eq!(attr(s, "acm.batch_num"), Some(2_i64.into()));
         assert_eq!(attr(s, "acm.batch_total"), Some(3_i64.into()));
     });

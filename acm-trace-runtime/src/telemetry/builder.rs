@@ -33,7 +33,7 @@ pub type TelemetryLayer<S> = Box<dyn Layer<S> + Send + Sync + 'static>;
 ///
 /// | setting | code | environment | default |
 /// |---|---|---|---|
-/// | service name | [`service_name`](Self::service_name) | `OTEL_SERVICE_NAME`, then `service.name` in `OTEL_RESOURCE_ATTRIBUTES` | `acm-pipeline` |
+/// | service name | [`service_name`](Self::service_name) | `OTEL_SERVICE_NAME`, then `service.name` in `OTEL_RESOURCE_ATTRIBUTES` | [`default_service_name`](Self::default_service_name), else `unknown_service:<executable>` (the OpenTelemetry rule) |
 /// | resource | [`resource_attribute`](Self::resource_attribute) | `OTEL_RESOURCE_ATTRIBUTES` | SDK attributes |
 /// | endpoint | [`endpoint`](Self::endpoint), [`traces_endpoint`](Self::traces_endpoint) | `OTEL_EXPORTER_OTLP_{TRACES_,}ENDPOINT` | none: the embedded file |
 /// | protocol | [`protocol`](Self::protocol) | `OTEL_EXPORTER_OTLP_{TRACES_,}PROTOCOL` | `http/protobuf` |
@@ -85,6 +85,7 @@ pub struct TelemetryBuilder {
 #[derive(Debug, Default)]
 pub(crate) struct CodeOptions {
     pub(crate) service_name: Option<String>,
+    pub(crate) default_service_name: Option<String>,
     pub(crate) resource: Vec<KeyValue>,
     pub(crate) endpoint: Option<String>,
     pub(crate) traces_endpoint: Option<String>,
@@ -127,9 +128,18 @@ impl TelemetryBuilder {
         self
     }
 
-    /// The resource's `service.name`.
+    /// The resource's `service.name`; it beats `OTEL_SERVICE_NAME`.
     pub fn service_name(mut self, name: impl Into<String>) -> Self {
         self.code.service_name = Some(name.into());
+        self
+    }
+
+    /// The `service.name` when the environment names none (`OTEL_SERVICE_NAME`, `service.name`
+    /// in `OTEL_RESOURCE_ATTRIBUTES`): a program's own name for itself that a deployment can
+    /// still override. Without it, the service is `unknown_service:<executable>`, as
+    /// OpenTelemetry specifies.
+    pub fn default_service_name(mut self, name: impl Into<String>) -> Self {
+        self.code.default_service_name = Some(name.into());
         self
     }
 

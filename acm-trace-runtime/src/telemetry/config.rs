@@ -19,8 +19,6 @@ use super::env::{EnvSource, non_empty};
 use super::redact;
 use super::{ColorChoice, Protocol, StartError, parse};
 
-/// `service.name` when neither code nor the environment names the service.
-pub(crate) const DEFAULT_SERVICE_NAME: &str = "acm-pipeline";
 /// Longest string attribute value, in bytes, when nothing else is configured.
 pub(crate) const DEFAULT_VALUE_LENGTH_LIMIT: usize = 4096;
 /// Bound on flushing at shutdown when nothing else is configured.
@@ -167,7 +165,8 @@ fn resource(code: &CodeOptions, env: &dyn EnvSource) -> Result<Resource, StartEr
                     .find(|(k, _)| k == "service.name")
                     .map(|(_, v)| v.clone())
             })
-            .unwrap_or_else(|| DEFAULT_SERVICE_NAME.to_string()),
+            .or_else(|| code.default_service_name.clone())
+            .unwrap_or_else(crate::context::unknown_service),
     };
     // Built from empty so the SDK does not read the process environment behind our back.
     Ok(Resource::builder_empty()

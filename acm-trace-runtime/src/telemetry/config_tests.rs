@@ -36,7 +36,8 @@ fn service_name(settings: &Settings) -> String {
 #[test]
 fn defaults_without_environment() {
     let s = resolve(CodeOptions::default(), &[]).unwrap();
-    assert_eq!(service_name(&s), "acm-pipeline");
+    assert_eq!(service_name(&s), crate::context::unknown_service());
+    assert!(service_name(&s).starts_with("unknown_service:"));
     assert_eq!(s.value_length_limit, 4096);
     assert_eq!(s.shutdown_timeout, Duration::from_secs(5));
     assert!(matches!(s.sampler, Sampler::ParentBased(_)));
@@ -351,4 +352,26 @@ fn collector_queue_defaults_to_the_burst_size() {
         ..CodeOptions::default()
     };
     assert_eq!(resolve(code, &[]).unwrap().batch.collector_queue, 1000);
+}
+
+/// A program's default service name yields to the environment's, and code's beats both.
+#[test]
+fn default_service_name_yields_to_the_environment() {
+    let code = || CodeOptions {
+        default_service_name: Some("demo".into()),
+        ..CodeOptions::default()
+    };
+    assert_eq!(service_name(&resolve(code(), &[]).unwrap()), "demo");
+    let env = [("OTEL_SERVICE_NAME", "deployed")];
+    assert_eq!(service_name(&resolve(code(), &env).unwrap()), "deployed");
+    let attrs = [("OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attrs")];
+    assert_eq!(
+        service_name(&resolve(code(), &attrs).unwrap()),
+        "from-attrs"
+    );
+    let explicit = CodeOptions {
+        service_name: Some("explicit".into()),
+        ..code()
+    };
+    assert_eq!(service_name(&resolve(explicit, &env).unwrap()), "explicit");
 }

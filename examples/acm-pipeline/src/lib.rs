@@ -25,6 +25,9 @@
 //! └─ finalize                      finalize::finalize        (└─ sql.bulk_insert)
 //! ```
 
+/// The service name the demo gives its telemetry unless `OTEL_SERVICE_NAME` says otherwise.
+pub const SERVICE_NAME: &str = "acm-pipeline";
+
 pub mod analytics;
 pub mod cli;
 pub mod config;

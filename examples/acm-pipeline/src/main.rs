@@ -30,6 +30,7 @@ fn main() -> ExitCode {
     // OTEL_EXPORTER_OTLP_PROTOCOL); otherwise writes OTLP/JSON lines under --out and prints
     // the span tree at shutdown.
     let telemetry = match acm_trace::init()
+        .default_service_name(acm_pipeline::SERVICE_NAME)
         .out_dir(&cfg.out_dir)
         .run_id(&run_id)
         .start()
