@@ -42,6 +42,64 @@ fn acm(x: u64) -> u64 {
     x.wrapping_mul(31) ^ 7
 }
 
+/// A span with three attributes computed per call.
+#[acm_trace::acm_span("compute.tiny_attrs", n = x, twice = x.wrapping_mul(2), label = %"tiny")]
+#[inline(never)]
+fn acm_attrs(x: u64) -> u64 {
+    x.wrapping_mul(31) ^ 7
+}
+
+/// Pending `0` more times, then ready: an await that takes several polls.
+struct Polls(u8);
+
+impl std::future::Future for Polls {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 == 0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 -= 1;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
+/// Polls `future` to the end on this thread.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// Ten polls: nine pending, one ready.
+async fn plain_async_body(x: u64) -> u64 {
+    Polls(9).await;
+    x.wrapping_mul(31) ^ 7
+}
+
+#[acm_trace::acm_span("compute.tiny_async")]
+async fn acm_async_body(x: u64) -> u64 {
+    Polls(9).await;
+    x.wrapping_mul(31) ^ 7
+}
+
+#[inline(never)]
+fn plain_async(x: u64) -> u64 {
+    block_on(plain_async_body(x))
+}
+
+#[inline(never)]
+fn acm_async(x: u64) -> u64 {
+    block_on(acm_async_body(x))
+}
+
 #[tracing::instrument(
     name = "compute.tiny",
     skip_all,
@@ -267,7 +325,44 @@ fn disabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     group.bench_function("fastrace", |b| {
         b.iter_custom(|n| run(&clock(), n, &no_root, fastrace_traced, &no_drain))
     });
+    group.bench_function("plain_async_10_polls", |b| {
+        b.iter_custom(|n| run(&clock(), n, &no_root, plain_async, &no_drain))
+    });
+    group.bench_function("acm_async_10_polls", |b| {
+        b.iter_custom(|n| run(&clock(), n, &no_root, acm_async, &no_drain))
+    });
     group.finish();
+}
+
+/// The process's resident memory, from `/proc/self/statm` (pages of 4 KiB).
+fn resident_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+/// Memory per open span: the resident growth while 200 000 nested spans are open at once
+/// (their arena slots and records, the thread's stack of entered spans, and the guards).
+fn memory_per_open_span(dispatch: &Dispatch, drain: &dyn Fn()) {
+    const OPEN: usize = 200_000;
+    tracing::dispatcher::with_default(dispatch, || {
+        let before = resident_bytes();
+        let mut guards = Vec::with_capacity(OPEN);
+        for _ in 0..OPEN {
+            guards.push(acm_trace::span!("compute.open").entered());
+        }
+        let open = resident_bytes().saturating_sub(before);
+        while let Some(guard) = guards.pop() {
+            drop(guard);
+        }
+        drain();
+        eprintln!(
+            "memory per open span: {} bytes ({} of them the guard itself)",
+            open / OPEN,
+            std::mem::size_of::<acm_trace::Guard>()
+        );
+    });
 }
 
 /// Enabled, each exporting through a batch processor to a discarding exporter.
@@ -284,14 +379,19 @@ fn enabled(c: &mut Criterion<CpuClock>, name: &str, clock: fn() -> CpuClock) {
     let drain = || {
         flusher.flush(Duration::from_secs(30));
     };
-    bench_acm(
-        &mut group,
-        "acm_span",
-        clock,
-        Dispatch::new(subscriber),
-        &drain,
-    );
+    let dispatch = Dispatch::new(subscriber);
+    memory_per_open_span(&dispatch, &drain);
+    exported.0.store(0, Ordering::Relaxed);
+    bench_acm(&mut group, "acm_span", clock, dispatch.clone(), &drain);
     report_exported("acm_span", &exported.0);
+    for (variant, f) in [
+        ("acm_span_3_attrs", acm_attrs as fn(u64) -> u64),
+        ("acm_async_10_polls", acm_async),
+    ] {
+        bench_acm_fn(&mut group, variant, clock, &dispatch, f, &drain);
+        report_exported(variant, &exported.0);
+    }
+    drop(dispatch);
 
     // The same subscriber handing each span to the SDK's batch processor instead.
     let exported = Discard::default();
@@ -382,13 +482,30 @@ fn bench_acm(
     });
 }
 
+/// Runs `f` under `dispatch` as variant `name`, each call a span under a root per 100.
+fn bench_acm_fn(
+    group: &mut BenchmarkGroup<'_, CpuClock>,
+    name: &str,
+    clock: fn() -> CpuClock,
+    dispatch: &Dispatch,
+    f: fn(u64) -> u64,
+    drain: &dyn Fn(),
+) {
+    tracing::dispatcher::with_default(dispatch, || {
+        let root = |body: &mut dyn FnMut()| acm_trace::span!("pipeline.run").in_scope(body);
+        group.bench_function(name, |b| {
+            b.iter_custom(|n| run(&clock(), n, &root, f, drain))
+        });
+    });
+}
+
 /// What reached the exporter, against what was opened: a variant that dropped spans under
 /// load would look cheaper than it is.
 fn report_exported(what: &str, exported: &AtomicU64) {
     std::thread::sleep(Duration::from_millis(500));
     eprintln!(
         "{what}: {} of {} spans exported",
-        exported.load(Ordering::Relaxed),
+        exported.swap(0, Ordering::Relaxed),
         CALLS.swap(0, Ordering::Relaxed)
     );
 }
