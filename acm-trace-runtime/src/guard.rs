@@ -92,14 +92,17 @@ fn record_given(
     attrs: &[&dyn Value],
 ) {
     let fields = site.metadata().fields();
-    if let Some(name) = name
-        && let Some(field) = fields.iter().nth(fields::OTEL_NAME)
-    {
-        span.record(&field, name);
-    }
-    for (field, attr) in fields.iter().skip(fields::STANDARD.len()).zip(attrs) {
-        span.record(&field, *attr);
-    }
+    // One visit of the span's record for all of them.
+    span.record_with(|visit| {
+        if let Some(name) = name
+            && let Some(field) = fields.iter().nth(fields::OTEL_NAME)
+        {
+            name.record(&field, visit);
+        }
+        for (field, attr) in fields.iter().skip(fields::STANDARD.len()).zip(attrs) {
+            attr.record(&field, visit);
+        }
+    });
 }
 
 fn new_span(

@@ -431,11 +431,16 @@ impl NativeSpan {
 
     /// Records `value` as the field `field` of the span's metadata.
     pub(crate) fn record(&self, field: &tracing::field::Field, value: &dyn tracing::Value) {
+        self.record_with(|visit| value.record(field, visit));
+    }
+
+    /// Lets `f` record any number of values on the span, taking its record once.
+    pub(crate) fn record_with(&self, f: impl FnOnce(&mut dyn tracing::field::Visit)) {
         STORE.with_record(
             self.entered.id,
             |record| {
                 if record.sampled {
-                    value.record(field, record);
+                    f(record);
                 }
             },
             // A made-up id closed the span early through `tracing`'s API: it still reaches
