@@ -13,26 +13,67 @@
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
-/// The monotonic clock behind timestamps. Miri cannot run the counter's instructions, so it
-/// gets the standard clock.
+/// The time-stamp counter (or the monotonic clock where the counter is unreliable): spans
+/// store its raw reading, and the collector scales it to nanoseconds. Miri cannot run the
+/// counter's instructions, so it gets the standard clock.
 #[cfg(not(miri))]
-type Instant = quanta::Instant;
+mod source {
+    use std::sync::LazyLock;
+
+    /// `quanta`'s clock used directly: its global `Instant::now` also looks up a per-thread
+    /// mock clock on every call, which would double the cost of a reading.
+    static CLOCK: LazyLock<quanta::Clock> = LazyLock::new(quanta::Clock::new);
+
+    pub(super) type Raw = u64;
+    pub(super) type Instant = quanta::Instant;
+
+    #[inline(always)]
+    pub(super) fn now() -> Raw {
+        CLOCK.raw()
+    }
+
+    pub(super) fn scaled(raw: Raw) -> Instant {
+        CLOCK.scaled(raw)
+    }
+
+    pub(super) fn instant_now() -> Instant {
+        CLOCK.now()
+    }
+}
+
 #[cfg(miri)]
-type Instant = std::time::Instant;
+mod source {
+    pub(super) type Raw = std::time::Instant;
+    pub(super) type Instant = std::time::Instant;
+
+    pub(super) fn now() -> Raw {
+        std::time::Instant::now()
+    }
+
+    pub(super) fn scaled(raw: Raw) -> Instant {
+        raw
+    }
+
+    pub(super) fn instant_now() -> Instant {
+        std::time::Instant::now()
+    }
+}
+
+use source::Instant;
 
 /// A point in time as spans record it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Timestamp(Instant);
+pub(crate) struct Timestamp(source::Raw);
 
 /// One reading of both clocks, taken together: the wall-clock time of every timestamp is
 /// this anchor's plus the monotonic distance from it.
 static ANCHOR: LazyLock<(Instant, SystemTime)> =
-    LazyLock::new(|| (Instant::now(), SystemTime::now()));
+    LazyLock::new(|| (source::instant_now(), SystemTime::now()));
 
 impl Timestamp {
     #[inline(always)]
     pub(crate) fn now() -> Self {
-        Timestamp(Instant::now())
+        Timestamp(source::now())
     }
 
     pub(crate) fn to_system_time(self) -> SystemTime {
@@ -40,11 +81,12 @@ impl Timestamp {
     }
 
     fn wall_time(self, (instant, wall): (Instant, SystemTime)) -> SystemTime {
-        match self.0.checked_duration_since(instant) {
+        let this = source::scaled(self.0);
+        match this.checked_duration_since(instant) {
             Some(after) => wall + after,
             None => {
                 wall - instant
-                    .checked_duration_since(self.0)
+                    .checked_duration_since(this)
                     .unwrap_or(Duration::ZERO)
             }
         }
@@ -87,7 +129,7 @@ mod tests {
     fn stamps_before_the_anchor_convert() {
         let early = Timestamp::now();
         std::thread::sleep(std::time::Duration::from_millis(5));
-        let anchor = (super::Instant::now(), std::time::SystemTime::now());
+        let anchor = (super::source::instant_now(), std::time::SystemTime::now());
         let late = Timestamp::now();
         let early = early.wall_time(anchor);
         let ms = |d: std::time::Duration| d.as_millis();
