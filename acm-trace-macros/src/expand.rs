@@ -169,10 +169,12 @@ fn probe(output: Option<&syn::Type>) -> TokenStream {
     }
 }
 
-/// Calls the user's block as a closure, so that every `return` and `?` ends in one place.
-/// The closure is passed to a function taking an `FnOnce`: that makes it `FnOnce`, so the
-/// block may return borrows of what it captured (`fn get(&mut self) -> &mut T`), which a
-/// closure called in place (`(move || ..)()`) cannot.
+/// Calls the user's block as a closure, so that every `return` and `?` ends in one place,
+/// even one hidden in a macro. The closure declares the function's return type, so the block
+/// is checked against the same expected type as the function's own body. The closure is
+/// passed to a function taking an `FnOnce`: that makes it `FnOnce`, so the block may return
+/// borrows of what it captured (`fn get(&mut self) -> &mut T`), which a closure called in
+/// place (`(move || ..)()`) cannot.
 fn call_once(ret: Option<&syn::Type>, block: &syn::Block) -> TokenStream {
     let ret = ret.map(|ty| quote!(-> #ty));
     quote!(::acm_trace::__private::call_once(move || #ret #block))
@@ -181,7 +183,8 @@ fn call_once(ret: Option<&syn::Type>, block: &syn::Block) -> TokenStream {
 fn async_body(spec: &Spec, f: &Function) -> TokenStream {
     let open = opener(spec, false);
     let output = match returns::classify(&f.sig.output) {
-        Returns::Value { ty } => ty,
+        // A `_` in the never-taken `return` would tell the probe nothing it can rely on.
+        Returns::Value { ty, exact: true } => ty,
         _ => None,
     };
     let probe = probe(output.as_ref());
@@ -224,7 +227,10 @@ fn sync_body(spec: &Spec, f: &Function) -> TokenStream {
     let block = &f.block;
     let guard = local("__acm_guard");
     match returns::classify(&f.sig.output) {
-        Returns::Unit | Returns::Never => {
+        // The body stays in the function's return position, so the declared type drives its
+        // inference as it does without the attribute; the guard's drop records success or a
+        // panic, and these values say nothing more.
+        Returns::Unit | Returns::Never | Returns::Opaque => {
             let block = tail_block(block);
             quote! {
                 let #guard = #open;
@@ -240,7 +246,7 @@ fn sync_body(spec: &Spec, f: &Function) -> TokenStream {
                 #block
             }
         }
-        Returns::Value { ty } => {
+        Returns::Value { ty, .. } => {
             let ret = local("__acm_ret");
             let call = call_once(ty.as_ref(), block);
             let found = finding(&quote!(&#ret));
