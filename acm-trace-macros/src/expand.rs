@@ -182,12 +182,15 @@ fn call_once(ret: Option<&syn::Type>, block: &syn::Block) -> TokenStream {
 
 fn async_body(spec: &Spec, f: &Function) -> TokenStream {
     let open = opener(spec, false);
-    let output = match returns::classify(&f.sig.output) {
+    let (output, probe) = match returns::classify(&f.sig.output) {
         // A `_` in the never-taken `return` would tell the probe nothing it can rely on.
-        Returns::Value { ty, exact: true } => ty,
-        _ => None,
+        Returns::Value { ty, exact: true } => {
+            let probe = probe(ty.as_ref());
+            (ty, probe)
+        }
+        Returns::NotResult { ty } => (ty, probe(None)),
+        _ => (None, probe(None)),
     };
-    let probe = probe(output.as_ref());
     // A never-taken `return` of the declared type fixes the async block's output type before
     // the user's block is checked, so a type error lands on the user's expression.
     let body = match &output {
@@ -230,7 +233,7 @@ fn sync_body(spec: &Spec, f: &Function) -> TokenStream {
         // The body stays in the function's return position, so the declared type drives its
         // inference as it does without the attribute; the guard's drop records success or a
         // panic, and these values say nothing more.
-        Returns::Unit | Returns::Never | Returns::Opaque => {
+        Returns::Unit | Returns::Never | Returns::NotResult { .. } => {
             let block = tail_block(block);
             quote! {
                 let #guard = #open;

@@ -8,11 +8,13 @@ pub enum Returns {
     Unit,
     /// `!`: the body never returns normally.
     Never,
-    /// `impl Trait`, or a tuple, array or reference holding one: never a `Result`, so there
-    /// is no outcome to read from the value, and the body keeps the function's return
-    /// position, where the declared type drives inference (a closure returned as
-    /// `impl Fn(&T)` takes its higher-ranked signature from it).
-    Opaque,
+    /// A value that is never a `Result`: `impl Trait`, a tuple, array, slice, reference or
+    /// pointer, a primitive, or a standard type known by name (`String`, `Vec<T>`,
+    /// `Option<T>`, …). There is no outcome to read from it, so the body keeps the
+    /// function's return position, where the declared type drives inference exactly as
+    /// without the attribute (a closure returned as `impl Fn(&T)` takes its higher-ranked
+    /// signature from it). `ty` is the declared type unless it holds an `impl Trait`.
+    NotResult { ty: Option<Type> },
     /// A value whose type may say `Result`: the body runs in a closure so every return path
     /// (`return`, `?`, a `return` inside a macro such as `bail!`) goes through the outcome
     /// check. `ty` is the closure's return type: the declared one, with any `impl Trait`
@@ -36,13 +38,11 @@ pub fn classify(ret: &ReturnType) -> Returns {
             Some(output) => Returns::ImplFuture {
                 output: output.filter(|o| !contains_impl(o)),
             },
-            None => Returns::Opaque,
+            None => Returns::NotResult { ty: None },
         },
-        Type::Tuple(_) | Type::Array(_) | Type::Slice(_) | Type::Reference(_) | Type::Ptr(_)
-            if contains_impl(ty) =>
-        {
-            Returns::Opaque
-        }
+        _ if never_a_result(ty) => Returns::NotResult {
+            ty: (!contains_impl(ty)).then(|| ty.clone()),
+        },
         _ => match boxed_future_output(ty) {
             Some(output) => Returns::BoxedFuture {
                 ty: Box::new(ty.clone()),
@@ -57,6 +57,37 @@ pub fn classify(ret: &ReturnType) -> Returns {
                 exact: true,
             },
         },
+    }
+}
+
+/// Types that cannot be a `Result` whatever the user's aliases say: a `Result` alias named
+/// like a primitive or a standard type would be perverse.
+fn never_a_result(ty: &Type) -> bool {
+    const KNOWN: [&str; 33] = [
+        "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
+        "i64", "i128", "isize", "f32", "f64", "String", "Vec", "Option", "Box", "Rc", "Arc", "Cow",
+        "HashMap", "HashSet", "BTreeMap", "BTreeSet", "VecDeque", "PathBuf", "Duration", "Instant",
+        "Ordering",
+    ];
+    match ty {
+        Type::Tuple(_)
+        | Type::Array(_)
+        | Type::Slice(_)
+        | Type::Reference(_)
+        | Type::Ptr(_)
+        | Type::BareFn(_) => true,
+        Type::Path(p) if p.qself.is_none() => {
+            let segments = &p.path.segments;
+            let from_std = segments.len() == 1
+                || segments
+                    .first()
+                    .is_some_and(|s| ["std", "core", "alloc"].iter().any(|k| s.ident == k));
+            from_std
+                && segments
+                    .last()
+                    .is_some_and(|s| KNOWN.iter().any(|k| s.ident == k))
+        }
+        _ => false,
     }
 }
 
