@@ -1,9 +1,10 @@
 //! Parses the arguments of `#[acm_span(...)]` and `span!(...)` into [`Args`].
 
+use acm_trace_taxonomy::{PHASES, Phase};
 use proc_macro2::TokenStream;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Expr, Ident, LitStr, Token};
+use syn::{Expr, Ident, LitStr, Path, Token};
 
 /// The parsed arguments, each keeping the tokens it came from for later errors.
 #[derive(Clone)]
@@ -41,6 +42,34 @@ pub struct Attribute {
     pub key: Ident,
     pub format: Format,
     pub value: Expr,
+}
+
+/// What `kind = …` takes.
+pub const KINDS: [&str; 6] = [
+    "auto", "client", "server", "producer", "consumer", "internal",
+];
+
+const PHASE_NAMES: [&str; PHASES.len()] = {
+    let mut names = [""; PHASES.len()];
+    let mut i = 0;
+    while i < PHASES.len() {
+        names[i] = PHASES[i].as_str();
+        i += 1;
+    }
+    names
+};
+
+/// `what`, and the `kind = …` the given text most likely means.
+pub fn kind_fix(what: &str, given: &str) -> String {
+    let lower = given.to_ascii_lowercase();
+    let best = KINDS
+        .into_iter()
+        .find(|k| *k == lower)
+        .or_else(|| acm_trace_taxonomy::closest(&lower, KINDS));
+    match best {
+        Some(kind) => format!("{what}; write `kind = {kind}`"),
+        None => format!("{what}; the kinds are: {}", KINDS.join(", ")),
+    }
 }
 
 /// The option keywords, for "did you mean" suggestions.
@@ -124,26 +153,50 @@ impl Args {
                 input.parse::<Token![=]>()?;
                 if input.peek(LitStr) {
                     let lit: LitStr = input.parse()?;
-                    return Err(syn::Error::new(
-                        lit.span(),
-                        format!(
-                            "the span kind is a keyword, not a string; write `kind = {}`",
-                            lit.value()
-                        ),
-                    ));
+                    let msg = kind_fix("the span kind is a keyword, not a string", &lit.value());
+                    self.errors.push(syn::Error::new(lit.span(), msg));
+                    return Ok(());
                 }
-                let value: Ident = input.parse().map_err(|e| {
-                    syn::Error::new(e.span(), "expected a span kind: auto, client, server, producer, consumer or internal")
+                let path = input.call(Path::parse_mod_style).map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        format!("expected a span kind: {}", KINDS.join(", ")),
+                    )
                 })?;
-                self.set_once(&key, |a| &mut a.kind, KindArg { value });
+                match path.get_ident() {
+                    Some(value) => {
+                        let value = value.clone();
+                        self.set_once(&key, |a| &mut a.kind, KindArg { value });
+                    }
+                    // `Kind::Internal`, as the runtime's type is spelled.
+                    None => {
+                        let last = path.segments.last().map(|s| s.ident.to_string());
+                        let msg = kind_fix(
+                            "the span kind is a keyword, not a path",
+                            last.as_deref().unwrap_or_default(),
+                        );
+                        self.errors.push(syn::Error::new_spanned(path, msg));
+                    }
+                }
             }
             ("phase", true) => {
                 input.parse::<Token![=]>()?;
-                if let Ok(ident) = input.fork().call(Ident::parse_any) {
-                    return Err(syn::Error::new(
-                        ident.span(),
-                        format!("the phase is a string literal; write `phase = \"{ident}\"`"),
-                    ));
+                if !input.peek(LitStr)
+                    && let Ok(path) = input.call(Path::parse_mod_style)
+                {
+                    // `phase = fit` or `phase = Phase::Fit`.
+                    let last = path.segments.last().map(|s| s.ident.to_string());
+                    let msg = match Phase::suggest(last.as_deref().unwrap_or_default()) {
+                        Some(phase) => {
+                            format!("the phase is a string literal; write `phase = \"{phase}\"`")
+                        }
+                        None => format!(
+                            "the phase is a string literal, e.g. `phase = \"fit\"`; the phases are: {}",
+                            PHASE_NAMES.join(", ")
+                        ),
+                    };
+                    self.errors.push(syn::Error::new_spanned(path, msg));
+                    return Ok(());
                 }
                 let value: LitStr = input.parse().map_err(|e| {
                     syn::Error::new(

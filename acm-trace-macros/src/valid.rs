@@ -146,10 +146,12 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
             other => match other.parse::<Kind>() {
                 Ok(kind) => Some(kind),
                 Err(e) => {
-                    let names = [
-                        "auto", "client", "server", "producer", "consumer", "internal",
-                    ];
-                    let msg = match acm_trace_taxonomy::closest(other, names) {
+                    let lower = other.to_ascii_lowercase();
+                    let best = crate::attr::KINDS
+                        .into_iter()
+                        .find(|k| *k == lower)
+                        .or_else(|| acm_trace_taxonomy::closest(&lower, crate::attr::KINDS));
+                    let msg = match best {
                         Some(best) => {
                             format!("unknown span kind `{other}`; did you mean `{best}`?")
                         }
