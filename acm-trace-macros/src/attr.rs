@@ -2,6 +2,7 @@
 
 use acm_trace_taxonomy::{PHASES, Phase};
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, LitStr, Path, Token};
@@ -15,6 +16,8 @@ pub struct Args {
     pub track_resources: Option<Ident>,
     pub skip: Option<Ident>,
     pub attributes: Vec<Attribute>,
+    /// Whether the name was given as tracing's `name = "…"`.
+    pub misplaced_name: bool,
     /// Problems found while parsing that do not stop the parse (duplicates, typos).
     pub errors: Vec<syn::Error>,
 }
@@ -90,6 +93,7 @@ impl Parse for Args {
             track_resources: None,
             skip: None,
             attributes: Vec::new(),
+            misplaced_name: false,
             errors: Vec::new(),
         };
         if input.is_empty() {
@@ -131,8 +135,14 @@ fn starts_with_option(input: ParseStream<'_>) -> bool {
         return true;
     }
     let key = key.to_string();
+    let tracing_option = crate::tracing_options::KEYS.contains(&key.as_str());
+    if tracing_option && fork.peek(syn::token::Paren) {
+        return true;
+    }
     (fork.is_empty() || fork.peek(Token![,]))
-        && (OPTIONS.contains(&key.as_str()) || acm_trace_taxonomy::closest(&key, OPTIONS).is_some())
+        && (tracing_option
+            || OPTIONS.contains(&key.as_str())
+            || acm_trace_taxonomy::closest(&key, OPTIONS).is_some())
 }
 
 impl Args {
@@ -147,6 +157,15 @@ impl Args {
         let key: Ident = input
             .call(Ident::parse_any)
             .map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
+        if let Some(e) = crate::tracing_options::parse(&key, input)? {
+            // The name given as `name = "…"` is that one mistake, not also a missing name.
+            self.misplaced_name |= key == "name";
+            self.errors.push(e);
+            return Ok(());
+        }
+        if input.peek(Token![.]) {
+            return self.dotted_key(key, input);
+        }
         let has_value = input.peek(Token![=]);
         match (key.to_string().as_str(), has_value) {
             ("kind", true) => {
@@ -241,6 +260,36 @@ impl Args {
                 self.errors.push(syn::Error::new(key.span(), msg));
             }
         }
+        Ok(())
+    }
+
+    /// `n.rows = 1`, as tracing writes fields: consumed whole, and answered with the key
+    /// that works here.
+    fn dotted_key(&mut self, first: Ident, input: ParseStream<'_>) -> syn::Result<()> {
+        let mut parts = vec![first.to_string()];
+        let mut tokens = first.to_token_stream();
+        while input.peek(Token![.]) {
+            let dot: Token![.] = input.parse()?;
+            let part = input.call(Ident::parse_any)?;
+            parts.push(part.to_string());
+            dot.to_tokens(&mut tokens);
+            part.to_tokens(&mut tokens);
+        }
+        if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            if input.peek(Token![%]) || input.peek(Token![?]) {
+                input.parse::<proc_macro2::Punct>()?;
+            }
+            input.parse::<Expr>()?;
+        }
+        let joined = parts.join("_");
+        self.errors.push(syn::Error::new_spanned(
+            tokens,
+            format!(
+                "an attribute key is one identifier, recorded as `acm.<key>`; \
+                 write `{joined} = …`"
+            ),
+        ));
         Ok(())
     }
 

@@ -94,16 +94,16 @@ pub fn instrument(
             attr_span,
         },
     );
-    let spec = match (spec, &f.sig.constness) {
-        (Ok(_), Some(c)) => Err(const_fn(c)),
-        (Err(mut e), Some(c)) => {
-            e.combine(const_fn(c));
-            Err(e)
-        }
-        (spec, None) => spec,
-    };
-    match spec {
-        Ok(spec) if cfg!(feature = "enable") => rewrite(&spec, &f),
+    let mut errors = valid::Errors::default();
+    let spec = spec.map_err(|e| errors.push(e)).ok();
+    if let Some(c) = &f.sig.constness {
+        errors.push(const_fn(c));
+    }
+    if let Some(again) = f.attrs.iter().find(|a| valid::is_acm_span(a)) {
+        errors.push(valid::twice(again));
+    }
+    match errors.finish(spec) {
+        Ok(Some(spec)) if cfg!(feature = "enable") => rewrite(&spec, &f),
         Ok(_) => f.to_token_stream(),
         Err(e) => with_errors(f.to_token_stream(), e),
     }

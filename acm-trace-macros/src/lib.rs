@@ -14,6 +14,7 @@ mod site;
 #[cfg(test)]
 mod size_tests;
 mod span_macro;
+mod tracing_options;
 mod valid;
 
 use proc_macro::TokenStream;

@@ -92,8 +92,9 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
         ));
     }
     let Some(lit) = &args.name else {
-        // After a misplaced `skip`, a missing name is the same mistake, told once.
-        if args.skip.is_none() {
+        // After a misplaced `skip` or `name = "…"`, a missing name is the same mistake, told
+        // once.
+        if args.skip.is_none() && !args.misplaced_name {
             errors.push(syn::Error::new(
                 site.attr_span,
                 "missing span name; the name comes first, \
@@ -185,6 +186,23 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
         attributes: args.attributes,
         span: lit.span(),
     })
+}
+
+/// Whether an attribute is `#[acm_span(..)]`, however it is imported.
+pub fn is_acm_span(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "acm_span")
+}
+
+/// A second `#[acm_span]` on one function would silently nest two spans of it.
+pub fn twice(again: &syn::Attribute) -> syn::Error {
+    syn::Error::new_spanned(
+        again,
+        "`#[acm_span]` is given twice on this function; a function gets one span: \
+         remove one (for a span around part of the body, use `acm_trace::span!`)",
+    )
 }
 
 /// `{fn}` is the method's name in an impl block.
