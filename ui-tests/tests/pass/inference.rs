@@ -188,6 +188,16 @@ fn sum_later(values: Vec<u64>) -> impl Future<Output = u64> {
     async move { values.iter().sum::<u64>() + offset }
 }
 
+#[acm_span("forecast.boxed_async")]
+async fn boxed_async(offset: u32) -> Box<dyn Fn(&u32) -> u32> {
+    Box::new(move |x| x + offset)
+}
+
+#[acm_span("forecast.big_async")]
+async fn big_async() -> u64 {
+    1 << 40
+}
+
 // Early `return` of a closure.
 
 #[acm_span("compute.comparator")]
@@ -259,6 +269,8 @@ fn main() {
     assert_eq!(block_on(parse_later(" 12 ".to_owned())).unwrap(), 12);
     assert!(block_on(parse_later("x".to_owned())).is_err());
     assert_eq!(block_on(sum_later(vec![1, 2])), (1 << 20) + 3);
+    assert_eq!(block_on(boxed_async(2))(&1), 3);
+    assert_eq!(block_on(big_async()), 1 << 40);
 
     assert_eq!(comparator(true)(&1, &2), Ordering::Greater);
     assert_eq!(comparator(false)(&1, &2), Ordering::Less);
