@@ -112,7 +112,11 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
     let parsed = match validate_name(&text) {
         Ok(parsed) => Some(parsed),
         Err(e) => {
-            errors.push(syn::Error::new(name_span, e.to_string()));
+            let msg = match site.method {
+                Method::Named(method) if text != lit.value() => method_name_error(method, e),
+                _ => e.to_string(),
+            };
+            errors.push(syn::Error::new(name_span, msg));
             None
         }
     };
@@ -205,14 +209,31 @@ pub fn twice(again: &syn::Attribute) -> syn::Error {
     )
 }
 
-/// `{fn}` is the method's name in an impl block.
+/// The fix of a name built from a method's name is on the method: the template is fine.
+fn method_name_error(method: &Ident, e: acm_trace_taxonomy::NameError) -> String {
+    let own = e
+        .suggestion()
+        .map_or_else(|| "\"…\"".to_owned(), |fixed| format!("\"{fixed}\""));
+    format!(
+        "`{{fn}}` is `{method}` here: {}; give this method its own `#[acm_span({own})]`, \
+         or `#[acm_span(skip)]`",
+        e.without_suggestion()
+    )
+}
+
+/// `{fn}` is the method's name in an impl block, without the underscores that only silence
+/// lints (`_helper` → `helper`).
 fn substitute_fn(lit: &LitStr, site: &Site<'_>, errors: &mut Errors) -> String {
     let text = lit.value();
     if !text.contains("{fn}") {
         return text;
     }
     match site.method {
-        Method::Named(method) => text.replace("{fn}", method.to_string().trim_start_matches("r#")),
+        Method::Named(method) => {
+            let name = method.to_string();
+            let name = name.trim_start_matches("r#").trim_start_matches('_');
+            text.replace("{fn}", name)
+        }
         Method::Template => text,
         Method::None => {
             errors.push(syn::Error::new(
@@ -244,12 +265,8 @@ fn placeholder_expr(
     if let (Expr::Path(p), Some(sig)) = (&expr, site.sig)
         && let Some(ident) = p.path.get_ident()
     {
-        let is_constant = ident
-            .to_string()
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
         let bound = bound_names(sig);
-        if !is_constant && !bound.iter().any(|b| b == ident) {
+        if !is_constant(&ident.to_string()) && !bound.iter().any(|b| b == ident) {
             let mut msg = format!(
                 "placeholder `{{{ident}}}` names no argument of `{}`",
                 sig.ident
@@ -268,8 +285,14 @@ fn placeholder_expr(
     Some(respan(expr, lit.span()))
 }
 
+/// `{LIMIT}` names a constant, not an argument.
+pub fn is_constant(name: &str) -> bool {
+    name.chars()
+        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+}
+
 /// Every name the signature binds, through patterns, plus `self`.
-fn bound_names(sig: &Signature) -> Vec<Ident> {
+pub fn bound_names(sig: &Signature) -> Vec<Ident> {
     struct Binder(Vec<Ident>);
     impl Visit<'_> for Binder {
         fn visit_pat_ident(&mut self, p: &syn::PatIdent) {

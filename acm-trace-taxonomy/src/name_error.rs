@@ -102,6 +102,19 @@ impl NameError {
         }
     }
 
+    /// The same error without its repair, for callers who word the fix themselves (a name
+    /// built from a method's name is fixed on the method, not in the name).
+    ///
+    /// ```
+    /// use acm_trace_taxonomy::validate_name;
+    /// let e = validate_name("fit.PCA").unwrap_err().without_suggestion();
+    /// assert_eq!(e.suggestion(), None);
+    /// assert!(!e.to_string().contains("write"));
+    /// ```
+    pub fn without_suggestion(self) -> Self {
+        self.with_repair(None)
+    }
+
     /// Sets the repair of the name, found once the first problem is known.
     pub(crate) fn with_repair(mut self, repaired: Option<String>) -> Self {
         match &mut self {
