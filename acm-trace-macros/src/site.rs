@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::Ident;
 
-use crate::valid::Spec;
+use crate::valid::{Dynamic, Spec};
 
 /// `static __ACM_SITE: SpanSite = …;`, registered in the catalog. `anchor` is the token whose
 /// line the site reports (the function name, or the `span!` call).
@@ -61,10 +61,15 @@ pub fn opener(spec: &Spec, entered: bool) -> TokenStream {
         return quote!(::acm_trace::__private::#ty::#plain(&__ACM_SITE));
     }
     let name = match &spec.dynamic {
-        Some((format, exprs)) => quote!(::acm_trace::__private::Some(
-            &::acm_trace::__private::format_args!(#format, #(#exprs),*)
-                as &dyn ::acm_trace::__private::Value
-        )),
+        Some(dynamic) => {
+            let args = match dynamic {
+                Dynamic::Captured(lit) => quote!(#lit),
+                Dynamic::Positional(format, exprs) => quote!(#format, #(#exprs),*),
+            };
+            quote!(::acm_trace::__private::Some(
+                &::acm_trace::__private::format_args!(#args) as &dyn ::acm_trace::__private::Value
+            ))
+        }
         None => quote!(::acm_trace::__private::None),
     };
     let values = spec.attributes.iter().map(|a| {

@@ -18,12 +18,22 @@ pub struct Spec {
     pub category: &'static str,
     pub kind: Kind,
     pub phase: Phase,
-    /// `fit.{}` and the placeholder expressions, when the name is dynamic.
-    pub dynamic: Option<(String, Vec<Expr>)>,
+    /// How the name is formatted, when it is dynamic.
+    pub dynamic: Option<Dynamic>,
     pub track_resources: bool,
     pub attributes: Vec<Attribute>,
     /// Where generated code points, so errors in it land on the attribute's name.
     pub span: Span,
+}
+
+/// How a dynamic name is formatted at run time.
+pub enum Dynamic {
+    /// The user's literal itself, each placeholder an identifier that `format_args!`
+    /// captures: an error in a placeholder then points inside the literal, and the fix rustc
+    /// suggests replaces the identifier only, never the whole name.
+    Captured(LitStr),
+    /// `fit.{}` and the placeholder expressions, for fields, paths and `{fn}`.
+    Positional(String, Vec<Expr>),
 }
 
 /// Where the arguments are used.
@@ -141,7 +151,18 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
                 }
             }
         }
-        (format, exprs)
+        // Only a literal whose text is the format string as it stands can be captured.
+        let captured = text == lit.value()
+            && p.placeholders().all(|inner| {
+                text.contains(&format!("{{{inner}}}"))
+                    && !inner.starts_with("r#")
+                    && syn::parse_str::<Ident>(inner).is_ok()
+            });
+        if captured {
+            Dynamic::Captured(lit.clone())
+        } else {
+            Dynamic::Positional(format, exprs)
+        }
     });
     let kind = args
         .kind
@@ -282,7 +303,7 @@ fn placeholder_expr(
             return None;
         }
     }
-    Some(respan(expr, lit.span()))
+    Some(respan(expr, Span::call_site().located_at(lit.span())))
 }
 
 /// `{LIMIT}` names a constant, not an argument.
