@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 
 use crate::ast::{self, Function, Item};
 use crate::returns::{self, Returns};
-use crate::site::{finding, opener, site_static};
+use crate::site::{checked_only, finding, opener, site_static};
 use crate::valid::{self, Method, Site, Spec};
 use crate::{attr, impl_block};
 
@@ -104,7 +104,8 @@ pub fn instrument(
     }
     match errors.finish(spec) {
         Ok(Some(spec)) if cfg!(feature = "enable") => rewrite(&spec, &f),
-        Ok(_) => f.to_token_stream(),
+        Ok(Some(spec)) => with_checks(&f, checked_only(&spec)),
+        Ok(None) => f.to_token_stream(),
         Err(e) => with_errors(f.to_token_stream(), e),
     }
 }
@@ -154,6 +155,22 @@ fn rewrite(spec: &Spec, f: &Function) -> TokenStream {
     f.block.brace_token.surround(&mut tokens, |tokens| {
         tokens.append_all(inner);
         tokens.extend([site, body]);
+    });
+    tokens
+}
+
+/// The function as it was, with `checks` (never run) at the top of its body.
+fn with_checks(f: &Function, checks: TokenStream) -> TokenStream {
+    if checks.is_empty() {
+        return f.to_token_stream();
+    }
+    let (outer, inner) = f.split_attrs();
+    let (vis, defaultness, sig) = (&f.vis, &f.defaultness, &f.sig);
+    let mut tokens = quote!(#(#outer)* #vis #defaultness #sig);
+    f.block.brace_token.surround(&mut tokens, |tokens| {
+        tokens.append_all(inner);
+        tokens.extend(checks);
+        tokens.append_all(&f.block.stmts);
     });
     tokens
 }

@@ -60,19 +60,31 @@ pub fn opener(spec: &Spec, entered: bool) -> TokenStream {
     if spec.dynamic.is_none() && spec.attributes.is_empty() {
         return quote!(::acm_trace::__private::#ty::#plain(&__ACM_SITE));
     }
-    let name = match &spec.dynamic {
-        Some(dynamic) => {
-            let args = match dynamic {
-                Dynamic::Captured(lit) => quote!(#lit),
-                Dynamic::Positional(format, exprs) => quote!(#format, #(#exprs),*),
-            };
-            quote!(::acm_trace::__private::Some(
-                &::acm_trace::__private::format_args!(#args) as &dyn ::acm_trace::__private::Value
-            ))
+    let name = dynamic_name(spec).unwrap_or_else(|| quote!(::acm_trace::__private::None));
+    let values = attribute_values(spec);
+    quote! {
+        if ::acm_trace::__private::enabled(&__ACM_SITE) {
+            ::acm_trace::__private::#ty::#with(&__ACM_SITE, #name, &[#(#values),*])
+        } else {
+            ::acm_trace::__private::#ty::disabled()
         }
-        None => quote!(::acm_trace::__private::None),
+    }
+}
+
+/// `Some(&format_args!(..) as &dyn Value)`, for a dynamic name.
+fn dynamic_name(spec: &Spec) -> Option<TokenStream> {
+    let args = match spec.dynamic.as_ref()? {
+        Dynamic::Captured(lit) => quote!(#lit),
+        Dynamic::Positional(format, exprs) => quote!(#format, #(#exprs),*),
     };
-    let values = spec.attributes.iter().map(|a| {
+    Some(quote!(::acm_trace::__private::Some(
+        &::acm_trace::__private::format_args!(#args) as &dyn ::acm_trace::__private::Value
+    )))
+}
+
+/// Each attribute value as the `&dyn Value` the span records.
+fn attribute_values(spec: &Spec) -> impl Iterator<Item = TokenStream> + '_ {
+    spec.attributes.iter().map(|a| {
         let value = &a.value;
         match a.format {
             crate::attr::Format::Value => quote!(&(#value) as &dyn ::acm_trace::__private::Value),
@@ -83,14 +95,22 @@ pub fn opener(spec: &Spec, entered: bool) -> TokenStream {
                 quote!(&::acm_trace::__private::debug(&(#value)) as &dyn ::acm_trace::__private::Value)
             }
         }
+    })
+}
+
+/// With the `enable` feature off: the dynamic name and the attribute values, type-checked as
+/// with it on but never run, so an argument used only there is not "unused" and a value that
+/// could not be recorded is still an error. Empty when there are none.
+pub fn checked_only(spec: &Spec) -> TokenStream {
+    let name = dynamic_name(spec).map(|name| quote!(let _ = #name;));
+    let values = (!spec.attributes.is_empty()).then(|| {
+        let values = attribute_values(spec);
+        quote!(let _ = [#(#values),*];)
     });
-    quote! {
-        if ::acm_trace::__private::enabled(&__ACM_SITE) {
-            ::acm_trace::__private::#ty::#with(&__ACM_SITE, #name, &[#(#values),*])
-        } else {
-            ::acm_trace::__private::#ty::disabled()
-        }
+    if name.is_none() && values.is_none() {
+        return TokenStream::new();
     }
+    quote!(if false { #name #values })
 }
 
 /// What the value at `expr` (a reference) says about the outcome.
