@@ -278,14 +278,20 @@ fn sync_body(spec: &Spec, f: &Function) -> TokenStream {
             }
         }
         Returns::ImplFuture { output } => {
-            let probe = probe(output.as_ref());
             let call = call_once(None, block);
             // The pre-work runs while the span is entered: bind the future before `exit()`.
             let fut = local("__acm_fut");
+            let instrument = if output.is_some() {
+                let (o, s) = (local("__acm_o"), local("__acm_s"));
+                let found = finding(&quote!(#o));
+                quote!(::acm_trace::__private::instrument_probed(#guard.exit(), #fut, |#o, #s: &mut ::acm_trace::__private::PendingSpan| #s.finish(#found)))
+            } else {
+                quote!(::acm_trace::__private::instrument(#guard.exit(), #fut, ::acm_trace::__private::NoProbe))
+            };
             quote! {
                 let #guard = #open;
                 let #fut = #call;
-                ::acm_trace::__private::instrument(#guard.exit(), #fut, #probe)
+                #instrument
             }
         }
         Returns::BoxedFuture { ty, output } => {

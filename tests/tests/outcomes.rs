@@ -8,12 +8,13 @@ mod support;
 
 use std::error::Error;
 use std::fmt::{self, Display};
+use std::future::Future;
 use std::num::ParseIntError;
 
 use acm_trace::acm_span;
 use opentelemetry::trace::Status;
 use opentelemetry_sdk::trace::SpanData;
-use support::{attr_str, capture_in, each_mode, find};
+use support::{attr_str, capture_async_in, capture_in, each_mode, find};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -88,6 +89,12 @@ fn threshold(limit: u32) -> impl Fn(&u32) -> bool {
         panic!("no limit");
     }
     move |x| *x < limit
+}
+
+#[acm_span("load.later")]
+fn later(s: String) -> impl Future<Output = Result<u32, BoxError>> {
+    // The error type comes only from the declared output.
+    async move { Ok(s.trim().parse::<u32>()?) }
 }
 
 fn outcome(spans: &[SpanData], name: &str) -> Option<String> {
@@ -220,6 +227,31 @@ fn impl_trait_body_records_success_and_panic() {
         assert_eq!(
             attr_str(&spans[1], "acm.error_type").as_deref(),
             Some("panic")
+        );
+    });
+}
+
+#[test]
+fn future_output_result() {
+    each_mode(|mode| {
+        let (out, spans) = capture_async_in(mode, async {
+            (later("x".to_owned()).await, later("5".to_owned()).await)
+        });
+        assert!(out.0.is_err());
+        assert_eq!(out.1.unwrap(), 5);
+        let outcomes: Vec<_> = spans
+            .iter()
+            .map(|s| attr_str(s, "acm.outcome").unwrap())
+            .collect();
+        assert_eq!(outcomes, ["fail", "success"]);
+        let ty = attr_str(&spans[0], "acm.error_type").unwrap();
+        assert!(
+            ty.starts_with("alloc::boxed::Box<dyn core::error::Error"),
+            "{ty}"
+        );
+        assert_eq!(
+            spans[0].status,
+            Status::error("invalid digit found in string")
         );
     });
 }
