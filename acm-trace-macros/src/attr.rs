@@ -18,6 +18,8 @@ pub struct Args {
     pub attributes: Vec<Attribute>,
     /// Whether the name was given as tracing's `name = "…"`.
     pub misplaced_name: bool,
+    /// The option keys given so far, to point a duplicate at the first.
+    seen: Vec<Ident>,
     /// Problems found while parsing that do not stop the parse (duplicates, typos).
     pub errors: Vec<syn::Error>,
 }
@@ -94,6 +96,7 @@ impl Parse for Args {
             skip: None,
             attributes: Vec::new(),
             misplaced_name: false,
+            seen: Vec::new(),
             errors: Vec::new(),
         };
         if input.is_empty() {
@@ -299,15 +302,14 @@ impl Args {
         slot: impl FnOnce(&mut Self) -> &mut Option<T>,
         value: T,
     ) {
+        let first = self.seen.iter().find(|k| *k == key).cloned();
         let slot = slot(self);
         if slot.is_some() {
-            let e = syn::Error::new(
-                key.span(),
-                format!("duplicate option `{key}`; give it once"),
-            );
+            let e = duplicate(first.as_ref(), key, "option", "give it once");
             self.errors.push(e);
         } else {
             *slot = Some(value);
+            self.seen.push(key.clone());
         }
     }
 
@@ -324,14 +326,26 @@ impl Args {
             ));
             return;
         }
-        if self.attributes.iter().any(|a| a.key == attr.key) {
-            self.errors.push(syn::Error::new(
-                attr.key.span(),
-                format!("duplicate attribute `{key}`; each attribute is recorded once"),
-            ));
+        if let Some(first) = self.attributes.iter().find(|a| a.key == attr.key) {
+            let e = duplicate(
+                Some(&first.key),
+                &attr.key,
+                "attribute",
+                "each attribute is recorded once",
+            );
+            self.errors.push(e);
             return;
         }
         self.attributes.push(attr);
+    }
+}
+
+/// The error for `again`, underlined from its first use so both are in view.
+fn duplicate(first: Option<&Ident>, again: &Ident, what: &str, fix: &str) -> syn::Error {
+    let msg = format!("duplicate {what} `{again}`, underlined from its first use; {fix}");
+    match first {
+        Some(first) => syn::Error::new_spanned(quote::quote!(#first #again), msg),
+        None => syn::Error::new(again.span(), msg),
     }
 }
 

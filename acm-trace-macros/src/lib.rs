@@ -7,6 +7,7 @@ extern crate proc_macro;
 
 mod ast;
 mod attr;
+mod errors;
 mod expand;
 mod impl_block;
 mod returns;

@@ -27,7 +27,7 @@ pub const KEYS: [&str; 10] = [
 enum Given {
     Bare,
     List(proc_macro2::Group),
-    Value(Expr),
+    Value(Box<Expr>),
 }
 
 /// If `key` starts one of tracing's options, consumes the rest of it and returns the error
@@ -54,7 +54,7 @@ pub fn parse(key: &Ident, input: ParseStream<'_>) -> syn::Result<Option<syn::Err
         let expr: Expr = input.parse()?;
         eq.to_tokens(&mut tokens);
         expr.to_tokens(&mut tokens);
-        Given::Value(expr)
+        Given::Value(Box::new(expr))
     } else if bare && (input.is_empty() || input.peek(Token![,])) {
         Given::Bare
     } else {
@@ -68,10 +68,13 @@ pub fn parse(key: &Ident, input: ParseStream<'_>) -> syn::Result<Option<syn::Err
 
 /// The name given as `name = "…"`, when it is a valid one or has a valid repair.
 fn name_instead(given: &Given) -> Option<String> {
-    let Given::Value(Expr::Lit(syn::ExprLit {
+    let Given::Value(value) = given else {
+        return None;
+    };
+    let Expr::Lit(syn::ExprLit {
         lit: syn::Lit::Str(lit),
         ..
-    })) = given
+    }) = &**value
     else {
         return None;
     };

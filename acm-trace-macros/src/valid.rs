@@ -58,38 +58,7 @@ pub enum Method<'a> {
     Named(&'a Ident),
 }
 
-/// Collects errors and combines them into one.
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub fn extend(&mut self, errors: impl IntoIterator<Item = syn::Error>) {
-        for e in errors {
-            self.push(e);
-        }
-    }
-
-    /// The combined error; only call after pushing at least one.
-    pub fn into_error(self) -> syn::Error {
-        self.0.unwrap_or_else(|| {
-            syn::Error::new(Span::call_site(), "invalid `#[acm_span]` arguments")
-        })
-    }
-
-    pub fn finish<T>(self, value: T) -> Result<T, syn::Error> {
-        match self.0 {
-            Some(e) => Err(e),
-            None => Ok(value),
-        }
-    }
-}
+pub use crate::errors::Errors;
 
 pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
     let mut errors = Errors::default();
