@@ -3,6 +3,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::Ident;
+use syn::spanned::Spanned;
 
 use crate::valid::{Dynamic, Spec};
 
@@ -86,14 +87,18 @@ fn dynamic_name(spec: &Spec) -> Option<TokenStream> {
 fn attribute_values(spec: &Spec) -> impl Iterator<Item = TokenStream> + '_ {
     spec.attributes.iter().map(|a| {
         let value = &a.value;
+        // A value that cannot be recorded is reported at the user's expression.
+        let at = Span::call_site().located_at(value.span());
         match a.format {
-            crate::attr::Format::Value => quote!(&(#value) as &dyn ::acm_trace::__private::Value),
-            crate::attr::Format::Display => {
-                quote!(&::acm_trace::__private::display(&(#value)) as &dyn ::acm_trace::__private::Value)
+            crate::attr::Format::Value => {
+                quote_spanned!(at=> &(#value) as &dyn ::acm_trace::__private::Value)
             }
-            crate::attr::Format::Debug => {
-                quote!(&::acm_trace::__private::debug(&(#value)) as &dyn ::acm_trace::__private::Value)
-            }
+            crate::attr::Format::Display => quote_spanned! {at=>
+                &::acm_trace::__private::display(&(#value)) as &dyn ::acm_trace::__private::Value
+            },
+            crate::attr::Format::Debug => quote_spanned! {at=>
+                &::acm_trace::__private::debug(&(#value)) as &dyn ::acm_trace::__private::Value
+            },
         }
     })
 }
