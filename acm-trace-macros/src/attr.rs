@@ -1,9 +1,11 @@
 //! Parses the arguments of `#[acm_span(...)]` and `span!(...)` into [`Args`].
 
+use acm_trace_taxonomy::{PHASES, Phase};
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Expr, Ident, LitStr, Token};
+use syn::{Expr, Ident, LitStr, Path, Token};
 
 /// The parsed arguments, each keeping the tokens it came from for later errors.
 #[derive(Clone)]
@@ -14,6 +16,10 @@ pub struct Args {
     pub track_resources: Option<Ident>,
     pub skip: Option<Ident>,
     pub attributes: Vec<Attribute>,
+    /// Whether the name was given as tracing's `name = "…"`.
+    pub misplaced_name: bool,
+    /// The option keys given so far, to point a duplicate at the first.
+    seen: Vec<Ident>,
     /// Problems found while parsing that do not stop the parse (duplicates, typos).
     pub errors: Vec<syn::Error>,
 }
@@ -43,6 +49,34 @@ pub struct Attribute {
     pub value: Expr,
 }
 
+/// What `kind = …` takes.
+pub const KINDS: [&str; 6] = [
+    "auto", "client", "server", "producer", "consumer", "internal",
+];
+
+const PHASE_NAMES: [&str; PHASES.len()] = {
+    let mut names = [""; PHASES.len()];
+    let mut i = 0;
+    while i < PHASES.len() {
+        names[i] = PHASES[i].as_str();
+        i += 1;
+    }
+    names
+};
+
+/// `what`, and the `kind = …` the given text most likely means.
+pub fn kind_fix(what: &str, given: &str) -> String {
+    let lower = given.to_ascii_lowercase();
+    let best = KINDS
+        .into_iter()
+        .find(|k| *k == lower)
+        .or_else(|| acm_trace_taxonomy::closest(&lower, KINDS));
+    match best {
+        Some(kind) => format!("{what}; write `kind = {kind}`"),
+        None => format!("{what}; the kinds are: {}", KINDS.join(", ")),
+    }
+}
+
 /// The option keywords, for "did you mean" suggestions.
 pub const OPTIONS: [&str; 4] = ["kind", "phase", "track_resources", "skip"];
 
@@ -61,6 +95,8 @@ impl Parse for Args {
             track_resources: None,
             skip: None,
             attributes: Vec::new(),
+            misplaced_name: false,
+            seen: Vec::new(),
             errors: Vec::new(),
         };
         if input.is_empty() {
@@ -102,8 +138,14 @@ fn starts_with_option(input: ParseStream<'_>) -> bool {
         return true;
     }
     let key = key.to_string();
+    let tracing_option = crate::tracing_options::KEYS.contains(&key.as_str());
+    if tracing_option && fork.peek(syn::token::Paren) {
+        return true;
+    }
     (fork.is_empty() || fork.peek(Token![,]))
-        && (OPTIONS.contains(&key.as_str()) || acm_trace_taxonomy::closest(&key, OPTIONS).is_some())
+        && (tracing_option
+            || OPTIONS.contains(&key.as_str())
+            || acm_trace_taxonomy::closest(&key, OPTIONS).is_some())
 }
 
 impl Args {
@@ -118,32 +160,65 @@ impl Args {
         let key: Ident = input
             .call(Ident::parse_any)
             .map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
+        if let Some(e) = crate::tracing_options::parse(&key, input)? {
+            // The name given as `name = "…"` is that one mistake, not also a missing name.
+            self.misplaced_name |= key == "name";
+            self.errors.push(e);
+            return Ok(());
+        }
+        if input.peek(Token![.]) {
+            return self.dotted_key(key, input);
+        }
         let has_value = input.peek(Token![=]);
         match (key.to_string().as_str(), has_value) {
             ("kind", true) => {
                 input.parse::<Token![=]>()?;
                 if input.peek(LitStr) {
                     let lit: LitStr = input.parse()?;
-                    return Err(syn::Error::new(
-                        lit.span(),
-                        format!(
-                            "the span kind is a keyword, not a string; write `kind = {}`",
-                            lit.value()
-                        ),
-                    ));
+                    let msg = kind_fix("the span kind is a keyword, not a string", &lit.value());
+                    self.errors.push(syn::Error::new(lit.span(), msg));
+                    return Ok(());
                 }
-                let value: Ident = input.parse().map_err(|e| {
-                    syn::Error::new(e.span(), "expected a span kind: auto, client, server, producer, consumer or internal")
+                let path = input.call(Path::parse_mod_style).map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        format!("expected a span kind: {}", KINDS.join(", ")),
+                    )
                 })?;
-                self.set_once(&key, |a| &mut a.kind, KindArg { value });
+                match path.get_ident() {
+                    Some(value) => {
+                        let value = value.clone();
+                        self.set_once(&key, |a| &mut a.kind, KindArg { value });
+                    }
+                    // `Kind::Internal`, as the runtime's type is spelled.
+                    None => {
+                        let last = path.segments.last().map(|s| s.ident.to_string());
+                        let msg = kind_fix(
+                            "the span kind is a keyword, not a path",
+                            last.as_deref().unwrap_or_default(),
+                        );
+                        self.errors.push(syn::Error::new_spanned(path, msg));
+                    }
+                }
             }
             ("phase", true) => {
                 input.parse::<Token![=]>()?;
-                if let Ok(ident) = input.fork().call(Ident::parse_any) {
-                    return Err(syn::Error::new(
-                        ident.span(),
-                        format!("the phase is a string literal; write `phase = \"{ident}\"`"),
-                    ));
+                if !input.peek(LitStr)
+                    && let Ok(path) = input.call(Path::parse_mod_style)
+                {
+                    // `phase = fit` or `phase = Phase::Fit`.
+                    let last = path.segments.last().map(|s| s.ident.to_string());
+                    let msg = match Phase::suggest(last.as_deref().unwrap_or_default()) {
+                        Some(phase) => {
+                            format!("the phase is a string literal; write `phase = \"{phase}\"`")
+                        }
+                        None => format!(
+                            "the phase is a string literal, e.g. `phase = \"fit\"`; the phases are: {}",
+                            PHASE_NAMES.join(", ")
+                        ),
+                    };
+                    self.errors.push(syn::Error::new_spanned(path, msg));
+                    return Ok(());
                 }
                 let value: LitStr = input.parse().map_err(|e| {
                     syn::Error::new(
@@ -191,21 +266,50 @@ impl Args {
         Ok(())
     }
 
+    /// `n.rows = 1`, as tracing writes fields: consumed whole, and answered with the key
+    /// that works here.
+    fn dotted_key(&mut self, first: Ident, input: ParseStream<'_>) -> syn::Result<()> {
+        let mut parts = vec![first.to_string()];
+        let mut tokens = first.to_token_stream();
+        while input.peek(Token![.]) {
+            let dot: Token![.] = input.parse()?;
+            let part = input.call(Ident::parse_any)?;
+            parts.push(part.to_string());
+            dot.to_tokens(&mut tokens);
+            part.to_tokens(&mut tokens);
+        }
+        if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            if input.peek(Token![%]) || input.peek(Token![?]) {
+                input.parse::<proc_macro2::Punct>()?;
+            }
+            input.parse::<Expr>()?;
+        }
+        let joined = parts.join("_");
+        self.errors.push(syn::Error::new_spanned(
+            tokens,
+            format!(
+                "an attribute key is one identifier, recorded as `acm.<key>`; \
+                 write `{joined} = …`"
+            ),
+        ));
+        Ok(())
+    }
+
     fn set_once<T>(
         &mut self,
         key: &Ident,
         slot: impl FnOnce(&mut Self) -> &mut Option<T>,
         value: T,
     ) {
+        let first = self.seen.iter().find(|k| *k == key).cloned();
         let slot = slot(self);
         if slot.is_some() {
-            let e = syn::Error::new(
-                key.span(),
-                format!("duplicate option `{key}`; give it once"),
-            );
+            let e = duplicate(first.as_ref(), key, "option", "give it once");
             self.errors.push(e);
         } else {
             *slot = Some(value);
+            self.seen.push(key.clone());
         }
     }
 
@@ -222,14 +326,26 @@ impl Args {
             ));
             return;
         }
-        if self.attributes.iter().any(|a| a.key == attr.key) {
-            self.errors.push(syn::Error::new(
-                attr.key.span(),
-                format!("duplicate attribute `{key}`; each attribute is recorded once"),
-            ));
+        if let Some(first) = self.attributes.iter().find(|a| a.key == attr.key) {
+            let e = duplicate(
+                Some(&first.key),
+                &attr.key,
+                "attribute",
+                "each attribute is recorded once",
+            );
+            self.errors.push(e);
             return;
         }
         self.attributes.push(attr);
+    }
+}
+
+/// The error for `again`, underlined from its first use so both are in view.
+fn duplicate(first: Option<&Ident>, again: &Ident, what: &str, fix: &str) -> syn::Error {
+    let msg = format!("duplicate {what} `{again}`, underlined from its first use; {fix}");
+    match first {
+        Some(first) => syn::Error::new_spanned(quote::quote!(#first #again), msg),
+        None => syn::Error::new(again.span(), msg),
     }
 }
 

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 
 use crate::ast::{self, Function, Item};
 use crate::returns::{self, Returns};
-use crate::site::{finding, opener, site_static};
+use crate::site::{checked_only, finding, opener, site_static};
 use crate::valid::{self, Method, Site, Spec};
 use crate::{attr, impl_block};
 
@@ -94,17 +94,18 @@ pub fn instrument(
             attr_span,
         },
     );
-    let spec = match (spec, &f.sig.constness) {
-        (Ok(_), Some(c)) => Err(const_fn(c)),
-        (Err(mut e), Some(c)) => {
-            e.combine(const_fn(c));
-            Err(e)
-        }
-        (spec, None) => spec,
-    };
-    match spec {
-        Ok(spec) if cfg!(feature = "enable") => rewrite(&spec, &f),
-        Ok(_) => f.to_token_stream(),
+    let mut errors = valid::Errors::default();
+    let spec = spec.map_err(|e| errors.push(e)).ok();
+    if let Some(c) = &f.sig.constness {
+        errors.push(const_fn(c));
+    }
+    if let Some(again) = f.attrs.iter().find(|a| valid::is_acm_span(a)) {
+        errors.push(valid::twice(again));
+    }
+    match errors.finish(spec) {
+        Ok(Some(spec)) if cfg!(feature = "enable") => rewrite(&spec, &f),
+        Ok(Some(spec)) => with_checks(&f, checked_only(&spec)),
+        Ok(None) => f.to_token_stream(),
         Err(e) => with_errors(f.to_token_stream(), e),
     }
 }
@@ -158,6 +159,22 @@ fn rewrite(spec: &Spec, f: &Function) -> TokenStream {
     tokens
 }
 
+/// The function as it was, with `checks` (never run) at the top of its body.
+fn with_checks(f: &Function, checks: TokenStream) -> TokenStream {
+    if checks.is_empty() {
+        return f.to_token_stream();
+    }
+    let (outer, inner) = f.split_attrs();
+    let (vis, defaultness, sig) = (&f.vis, &f.defaultness, &f.sig);
+    let mut tokens = quote!(#(#outer)* #vis #defaultness #sig);
+    f.block.brace_token.surround(&mut tokens, |tokens| {
+        tokens.append_all(inner);
+        tokens.extend(checks);
+        tokens.append_all(&f.block.stmts);
+    });
+    tokens
+}
+
 fn probe(output: Option<&syn::Type>) -> TokenStream {
     match output {
         Some(ty) => {
@@ -169,10 +186,12 @@ fn probe(output: Option<&syn::Type>) -> TokenStream {
     }
 }
 
-/// Calls the user's block as a closure, so that every `return` and `?` ends in one place.
-/// The closure is passed to a function taking an `FnOnce`: that makes it `FnOnce`, so the
-/// block may return borrows of what it captured (`fn get(&mut self) -> &mut T`), which a
-/// closure called in place (`(move || ..)()`) cannot.
+/// Calls the user's block as a closure, so that every `return` and `?` ends in one place,
+/// even one hidden in a macro. The closure declares the function's return type, so the block
+/// is checked against the same expected type as the function's own body. The closure is
+/// passed to a function taking an `FnOnce`: that makes it `FnOnce`, so the block may return
+/// borrows of what it captured (`fn get(&mut self) -> &mut T`), which a closure called in
+/// place (`(move || ..)()`) cannot.
 fn call_once(ret: Option<&syn::Type>, block: &syn::Block) -> TokenStream {
     let ret = ret.map(|ty| quote!(-> #ty));
     quote!(::acm_trace::__private::call_once(move || #ret #block))
@@ -180,11 +199,15 @@ fn call_once(ret: Option<&syn::Type>, block: &syn::Block) -> TokenStream {
 
 fn async_body(spec: &Spec, f: &Function) -> TokenStream {
     let open = opener(spec, false);
-    let output = match returns::classify(&f.sig.output) {
-        Returns::Value { ty } => ty,
-        _ => None,
+    let (output, probe) = match returns::classify(&f.sig.output) {
+        // A `_` in the never-taken `return` would tell the probe nothing it can rely on.
+        Returns::Value { ty, exact: true } => {
+            let probe = probe(ty.as_ref());
+            (ty, probe)
+        }
+        Returns::NotResult { ty } => (ty, probe(None)),
+        _ => (None, probe(None)),
     };
-    let probe = probe(output.as_ref());
     // A never-taken `return` of the declared type fixes the async block's output type before
     // the user's block is checked, so a type error lands on the user's expression.
     let body = match &output {
@@ -224,7 +247,10 @@ fn sync_body(spec: &Spec, f: &Function) -> TokenStream {
     let block = &f.block;
     let guard = local("__acm_guard");
     match returns::classify(&f.sig.output) {
-        Returns::Unit | Returns::Never => {
+        // The body stays in the function's return position, so the declared type drives its
+        // inference as it does without the attribute; the guard's drop records success or a
+        // panic, and these values say nothing more.
+        Returns::Unit | Returns::Never | Returns::NotResult { .. } => {
             let block = tail_block(block);
             quote! {
                 let #guard = #open;
@@ -240,7 +266,7 @@ fn sync_body(spec: &Spec, f: &Function) -> TokenStream {
                 #block
             }
         }
-        Returns::Value { ty } => {
+        Returns::Value { ty, .. } => {
             let ret = local("__acm_ret");
             let call = call_once(ty.as_ref(), block);
             let found = finding(&quote!(&#ret));
@@ -252,14 +278,20 @@ fn sync_body(spec: &Spec, f: &Function) -> TokenStream {
             }
         }
         Returns::ImplFuture { output } => {
-            let probe = probe(output.as_ref());
             let call = call_once(None, block);
             // The pre-work runs while the span is entered: bind the future before `exit()`.
             let fut = local("__acm_fut");
+            let instrument = if output.is_some() {
+                let (o, s) = (local("__acm_o"), local("__acm_s"));
+                let found = finding(&quote!(#o));
+                quote!(::acm_trace::__private::instrument_probed(#guard.exit(), #fut, |#o, #s: &mut ::acm_trace::__private::PendingSpan| #s.finish(#found)))
+            } else {
+                quote!(::acm_trace::__private::instrument(#guard.exit(), #fut, ::acm_trace::__private::NoProbe))
+            };
             quote! {
                 let #guard = #open;
                 let #fut = #call;
-                ::acm_trace::__private::instrument(#guard.exit(), #fut, #probe)
+                #instrument
             }
         }
         Returns::BoxedFuture { ty, output } => {

@@ -53,6 +53,9 @@ pub fn expand(args: syn::Result<Args>, mut imp: ItemImpl, attr_span: Span) -> To
     ) {
         return with_errors(strip_skips(imp).to_token_stream(), e);
     }
+    if let Some(e) = unbound_placeholder(&args, &imp) {
+        return with_errors(strip_skips(imp).to_token_stream(), e);
+    }
     for item in &mut imp.items {
         let ImplItem::Fn(method) = item else { continue };
         match own_attribute(&method.attrs) {
@@ -81,6 +84,44 @@ pub fn expand(args: syn::Result<Args>, mut imp: ItemImpl, attr_span: Span) -> To
         }
     }
     imp.to_token_stream()
+}
+
+/// A placeholder that names an argument of none of the methods the template instruments,
+/// such as `{method}`: most likely the method's name was meant. Reported once, at the
+/// template, rather than once per method.
+fn unbound_placeholder(args: &Args, imp: &ItemImpl) -> Option<syn::Error> {
+    let lit = args.name.as_ref()?;
+    let name = acm_trace_taxonomy::validate_name(&lit.value()).ok()?;
+    let methods: Vec<&syn::Signature> = imp
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            ImplItem::Fn(m)
+                if matches!(own_attribute(&m.attrs), Own::None) && m.sig.constness.is_none() =>
+            {
+                Some(&m.sig)
+            }
+            _ => None,
+        })
+        .collect();
+    if methods.is_empty() {
+        return None;
+    }
+    let unbound = name.placeholders().find(|p| {
+        *p != "fn"
+            && syn::parse_str::<Ident>(p).is_ok()
+            && !valid::is_constant(p)
+            && methods
+                .iter()
+                .all(|sig| !valid::bound_names(sig).iter().any(|b| b == p))
+    })?;
+    Some(syn::Error::new(
+        lit.span(),
+        format!(
+            "placeholder `{{{unbound}}}` names an argument of none of the methods in this impl \
+             block; did you mean `{{fn}}`, the method's name?"
+        ),
+    ))
 }
 
 fn strip_skips(mut imp: ItemImpl) -> ItemImpl {

@@ -7,6 +7,7 @@ extern crate proc_macro;
 
 mod ast;
 mod attr;
+mod errors;
 mod expand;
 mod impl_block;
 mod returns;
@@ -14,6 +15,7 @@ mod site;
 #[cfg(test)]
 mod size_tests;
 mod span_macro;
+mod tracing_options;
 mod valid;
 
 use proc_macro::TokenStream;

@@ -3,8 +3,9 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::Ident;
+use syn::spanned::Spanned;
 
-use crate::valid::Spec;
+use crate::valid::{Dynamic, Spec};
 
 /// `static __ACM_SITE: SpanSite = …;`, registered in the catalog. `anchor` is the token whose
 /// line the site reports (the function name, or the `span!` call).
@@ -60,25 +61,8 @@ pub fn opener(spec: &Spec, entered: bool) -> TokenStream {
     if spec.dynamic.is_none() && spec.attributes.is_empty() {
         return quote!(::acm_trace::__private::#ty::#plain(&__ACM_SITE));
     }
-    let name = match &spec.dynamic {
-        Some((format, exprs)) => quote!(::acm_trace::__private::Some(
-            &::acm_trace::__private::format_args!(#format, #(#exprs),*)
-                as &dyn ::acm_trace::__private::Value
-        )),
-        None => quote!(::acm_trace::__private::None),
-    };
-    let values = spec.attributes.iter().map(|a| {
-        let value = &a.value;
-        match a.format {
-            crate::attr::Format::Value => quote!(&(#value) as &dyn ::acm_trace::__private::Value),
-            crate::attr::Format::Display => {
-                quote!(&::acm_trace::__private::display(&(#value)) as &dyn ::acm_trace::__private::Value)
-            }
-            crate::attr::Format::Debug => {
-                quote!(&::acm_trace::__private::debug(&(#value)) as &dyn ::acm_trace::__private::Value)
-            }
-        }
-    });
+    let name = dynamic_name(spec).unwrap_or_else(|| quote!(::acm_trace::__private::None));
+    let values = attribute_values(spec);
     quote! {
         if ::acm_trace::__private::enabled(&__ACM_SITE) {
             ::acm_trace::__private::#ty::#with(&__ACM_SITE, #name, &[#(#values),*])
@@ -86,6 +70,52 @@ pub fn opener(spec: &Spec, entered: bool) -> TokenStream {
             ::acm_trace::__private::#ty::disabled()
         }
     }
+}
+
+/// `Some(&format_args!(..) as &dyn Value)`, for a dynamic name.
+fn dynamic_name(spec: &Spec) -> Option<TokenStream> {
+    let args = match spec.dynamic.as_ref()? {
+        Dynamic::Captured(lit) => quote!(#lit),
+        Dynamic::Positional(format, exprs) => quote!(#format, #(#exprs),*),
+    };
+    Some(quote!(::acm_trace::__private::Some(
+        &::acm_trace::__private::format_args!(#args) as &dyn ::acm_trace::__private::Value
+    )))
+}
+
+/// Each attribute value as the `&dyn Value` the span records.
+fn attribute_values(spec: &Spec) -> impl Iterator<Item = TokenStream> + '_ {
+    spec.attributes.iter().map(|a| {
+        let value = &a.value;
+        // A value that cannot be recorded is reported at the user's expression.
+        let at = Span::call_site().located_at(value.span());
+        match a.format {
+            crate::attr::Format::Value => {
+                quote_spanned!(at=> &(#value) as &dyn ::acm_trace::__private::Value)
+            }
+            crate::attr::Format::Display => quote_spanned! {at=>
+                &::acm_trace::__private::display(&(#value)) as &dyn ::acm_trace::__private::Value
+            },
+            crate::attr::Format::Debug => quote_spanned! {at=>
+                &::acm_trace::__private::debug(&(#value)) as &dyn ::acm_trace::__private::Value
+            },
+        }
+    })
+}
+
+/// With the `enable` feature off: the dynamic name and the attribute values, type-checked as
+/// with it on but never run, so an argument used only there is not "unused" and a value that
+/// could not be recorded is still an error. Empty when there are none.
+pub fn checked_only(spec: &Spec) -> TokenStream {
+    let name = dynamic_name(spec).map(|name| quote!(let _ = #name;));
+    let values = (!spec.attributes.is_empty()).then(|| {
+        let values = attribute_values(spec);
+        quote!(let _ = [#(#values),*];)
+    });
+    if name.is_none() && values.is_none() {
+        return TokenStream::new();
+    }
+    quote!(if false { #name #values })
 }
 
 /// What the value at `expr` (a reference) says about the outcome.

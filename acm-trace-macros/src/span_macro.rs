@@ -4,7 +4,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
-use crate::site::{opener, site_static};
+use crate::site::{checked_only, opener, site_static};
 use crate::valid::{self, Method, Site};
 
 pub fn expand(input: TokenStream) -> TokenStream {
@@ -31,7 +31,8 @@ pub fn expand(input: TokenStream) -> TokenStream {
         }
     };
     if !cfg!(feature = "enable") {
-        return quote!(::acm_trace::__private::BlockSpan::disabled());
+        let checks = checked_only(&spec);
+        return quote!({ #checks ::acm_trace::__private::BlockSpan::disabled() });
     }
     let site = site_static(&spec, "", spec.span);
     let open = opener(&spec, false);

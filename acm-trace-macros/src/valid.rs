@@ -18,12 +18,22 @@ pub struct Spec {
     pub category: &'static str,
     pub kind: Kind,
     pub phase: Phase,
-    /// `fit.{}` and the placeholder expressions, when the name is dynamic.
-    pub dynamic: Option<(String, Vec<Expr>)>,
+    /// How the name is formatted, when it is dynamic.
+    pub dynamic: Option<Dynamic>,
     pub track_resources: bool,
     pub attributes: Vec<Attribute>,
     /// Where generated code points, so errors in it land on the attribute's name.
     pub span: Span,
+}
+
+/// How a dynamic name is formatted at run time.
+pub enum Dynamic {
+    /// The user's literal itself, each placeholder an identifier that `format_args!`
+    /// captures: an error in a placeholder then points inside the literal, and the fix rustc
+    /// suggests replaces the identifier only, never the whole name.
+    Captured(LitStr),
+    /// `fit.{}` and the placeholder expressions, for fields, paths and `{fn}`.
+    Positional(String, Vec<Expr>),
 }
 
 /// Where the arguments are used.
@@ -48,38 +58,7 @@ pub enum Method<'a> {
     Named(&'a Ident),
 }
 
-/// Collects errors and combines them into one.
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub fn extend(&mut self, errors: impl IntoIterator<Item = syn::Error>) {
-        for e in errors {
-            self.push(e);
-        }
-    }
-
-    /// The combined error; only call after pushing at least one.
-    pub fn into_error(self) -> syn::Error {
-        self.0.unwrap_or_else(|| {
-            syn::Error::new(Span::call_site(), "invalid `#[acm_span]` arguments")
-        })
-    }
-
-    pub fn finish<T>(self, value: T) -> Result<T, syn::Error> {
-        match self.0 {
-            Some(e) => Err(e),
-            None => Ok(value),
-        }
-    }
-}
+pub use crate::errors::Errors;
 
 pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
     let mut errors = Errors::default();
@@ -92,8 +71,9 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
         ));
     }
     let Some(lit) = &args.name else {
-        // After a misplaced `skip`, a missing name is the same mistake, told once.
-        if args.skip.is_none() {
+        // After a misplaced `skip` or `name = "…"`, a missing name is the same mistake, told
+        // once.
+        if args.skip.is_none() && !args.misplaced_name {
             errors.push(syn::Error::new(
                 site.attr_span,
                 "missing span name; the name comes first, \
@@ -111,7 +91,11 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
     let parsed = match validate_name(&text) {
         Ok(parsed) => Some(parsed),
         Err(e) => {
-            errors.push(syn::Error::new(name_span, e.to_string()));
+            let msg = match site.method {
+                Method::Named(method) if text != lit.value() => method_name_error(method, e),
+                _ => e.to_string(),
+            };
+            errors.push(syn::Error::new(name_span, msg));
             None
         }
     };
@@ -136,7 +120,18 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
                 }
             }
         }
-        (format, exprs)
+        // Only a literal whose text is the format string as it stands can be captured.
+        let captured = text == lit.value()
+            && p.placeholders().all(|inner| {
+                text.contains(&format!("{{{inner}}}"))
+                    && !inner.starts_with("r#")
+                    && syn::parse_str::<Ident>(inner).is_ok()
+            });
+        if captured {
+            Dynamic::Captured(lit.clone())
+        } else {
+            Dynamic::Positional(format, exprs)
+        }
     });
     let kind = args
         .kind
@@ -146,10 +141,12 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
             other => match other.parse::<Kind>() {
                 Ok(kind) => Some(kind),
                 Err(e) => {
-                    let names = [
-                        "auto", "client", "server", "producer", "consumer", "internal",
-                    ];
-                    let msg = match acm_trace_taxonomy::closest(other, names) {
+                    let lower = other.to_ascii_lowercase();
+                    let best = crate::attr::KINDS
+                        .into_iter()
+                        .find(|k| *k == lower)
+                        .or_else(|| acm_trace_taxonomy::closest(&lower, crate::attr::KINDS));
+                    let msg = match best {
                         Some(best) => {
                             format!("unknown span kind `{other}`; did you mean `{best}`?")
                         }
@@ -185,14 +182,48 @@ pub fn validate(args: Args, site: &Site<'_>) -> Result<Spec, syn::Error> {
     })
 }
 
-/// `{fn}` is the method's name in an impl block.
+/// Whether an attribute is `#[acm_span(..)]`, however it is imported.
+pub fn is_acm_span(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "acm_span")
+}
+
+/// A second `#[acm_span]` on one function would silently nest two spans of it.
+pub fn twice(again: &syn::Attribute) -> syn::Error {
+    syn::Error::new_spanned(
+        again,
+        "`#[acm_span]` is given twice on this function; a function gets one span: \
+         remove one (for a span around part of the body, use `acm_trace::span!`)",
+    )
+}
+
+/// The fix of a name built from a method's name is on the method: the template is fine.
+fn method_name_error(method: &Ident, e: acm_trace_taxonomy::NameError) -> String {
+    let own = e
+        .suggestion()
+        .map_or_else(|| "\"…\"".to_owned(), |fixed| format!("\"{fixed}\""));
+    format!(
+        "`{{fn}}` is `{method}` here: {}; give this method its own `#[acm_span({own})]`, \
+         or `#[acm_span(skip)]`",
+        e.without_suggestion()
+    )
+}
+
+/// `{fn}` is the method's name in an impl block, without the underscores that only silence
+/// lints (`_helper` → `helper`).
 fn substitute_fn(lit: &LitStr, site: &Site<'_>, errors: &mut Errors) -> String {
     let text = lit.value();
     if !text.contains("{fn}") {
         return text;
     }
     match site.method {
-        Method::Named(method) => text.replace("{fn}", method.to_string().trim_start_matches("r#")),
+        Method::Named(method) => {
+            let name = method.to_string();
+            let name = name.trim_start_matches("r#").trim_start_matches('_');
+            text.replace("{fn}", name)
+        }
         Method::Template => text,
         Method::None => {
             errors.push(syn::Error::new(
@@ -224,12 +255,8 @@ fn placeholder_expr(
     if let (Expr::Path(p), Some(sig)) = (&expr, site.sig)
         && let Some(ident) = p.path.get_ident()
     {
-        let is_constant = ident
-            .to_string()
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
         let bound = bound_names(sig);
-        if !is_constant && !bound.iter().any(|b| b == ident) {
+        if !is_constant(&ident.to_string()) && !bound.iter().any(|b| b == ident) {
             let mut msg = format!(
                 "placeholder `{{{ident}}}` names no argument of `{}`",
                 sig.ident
@@ -245,11 +272,17 @@ fn placeholder_expr(
             return None;
         }
     }
-    Some(respan(expr, lit.span()))
+    Some(respan(expr, Span::call_site().located_at(lit.span())))
+}
+
+/// `{LIMIT}` names a constant, not an argument.
+pub fn is_constant(name: &str) -> bool {
+    name.chars()
+        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
 }
 
 /// Every name the signature binds, through patterns, plus `self`.
-fn bound_names(sig: &Signature) -> Vec<Ident> {
+pub fn bound_names(sig: &Signature) -> Vec<Ident> {
     struct Binder(Vec<Ident>);
     impl Visit<'_> for Binder {
         fn visit_pat_ident(&mut self, p: &syn::PatIdent) {

@@ -24,6 +24,18 @@ pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
     body()
 }
 
+/// Runs `future` inside `span`; `probe` reads the outcome from the output. The probe's
+/// argument type comes from the future, not from the declared return type, so a future of
+/// the wrong output is reported once, at the return type, and never as a probe mismatch.
+#[inline]
+pub fn instrument_probed<F, P>(span: PendingSpan, future: F, probe: P) -> Instrumented<F, P>
+where
+    F: std::future::Future,
+    P: FnOnce(&F::Output, &mut PendingSpan),
+{
+    Instrumented::new(span, future, probe)
+}
+
 /// Runs `future` inside `span`, recording the outcome its output implies.
 #[inline]
 pub fn instrument<F, P>(span: PendingSpan, future: F, probe: P) -> Instrumented<F, P>

@@ -17,12 +17,15 @@ mod attributes;
 mod category;
 mod grammar;
 mod kind;
+mod name_error;
 mod phase;
+mod repair;
 mod suggest;
 
 pub use attributes::{ATTRIBUTE_PREFIX, MAX_CALLER_ATTRIBUTES, STANDARD_FIELDS};
 pub use category::{CATEGORIES, Category, category, category_kind};
-pub use grammar::{MAX_LEVELS, NameError, Segment, SpanName, validate_name};
+pub use grammar::{MAX_LEVELS, Segment, SpanName, validate_name};
 pub use kind::{Kind, ParseKindError};
+pub use name_error::NameError;
 pub use phase::{PHASES, ParsePhaseError, Phase};
 pub use suggest::{closest, edit_distance};

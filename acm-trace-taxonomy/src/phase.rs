@@ -86,12 +86,41 @@ pub struct ParsePhaseError {
 impl fmt::Display for ParsePhaseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "unknown phase `{}`", self.given)?;
-        let names: Vec<&str> = PHASES.iter().map(|p| p.as_str()).collect();
-        if let Some(best) = crate::closest(&self.given, names.iter().copied()) {
+        if let Some(best) = Phase::suggest(&self.given) {
             write!(f, "; did you mean `{best}`?")
         } else {
+            let names: Vec<&str> = PHASES.iter().map(|p| p.as_str()).collect();
             write!(f, "; expected one of: {}", names.join(", "))
         }
+    }
+}
+
+impl Phase {
+    /// The phase a mistaken spelling most likely means: another case (`Fit`, from
+    /// `Phase::Fit`), a near miss (`fusoin`) or a longer form (`fitting`).
+    ///
+    /// ```
+    /// use acm_trace_taxonomy::Phase;
+    /// assert_eq!(Phase::suggest("Fit"), Some(Phase::Fit));
+    /// assert_eq!(Phase::suggest("fitting"), Some(Phase::Fit));
+    /// assert_eq!(Phase::suggest("qqqq"), None);
+    /// ```
+    pub fn suggest(given: &str) -> Option<Phase> {
+        let lower = given.trim().to_ascii_lowercase();
+        let names = PHASES.iter().map(|p| p.as_str());
+        let best = PHASES
+            .iter()
+            .map(|p| p.as_str())
+            .find(|p| *p == lower)
+            .or_else(|| crate::closest(&lower, names))
+            .or_else(|| {
+                PHASES
+                    .iter()
+                    .map(|p| p.as_str())
+                    .filter(|p| lower.starts_with(p) && p.len() >= 3)
+                    .max_by_key(|p| p.len())
+            })?;
+        best.parse().ok()
     }
 }
 

@@ -1,4 +1,5 @@
-//! The `enable` feature off: functions are left as they were, and names are still checked.
+//! The `enable` feature off: functions are left as they were, warning-free, and names and
+//! attribute values are still checked.
 //! The fixtures are separate workspaces built here, because inside this workspace cargo would
 //! unify the feature back on. They start from this workspace's lock file and share its target
 //! directory, so the dependencies they have in common are built once.
@@ -52,6 +53,10 @@ fn names_are_still_checked() {
     assert!(!out.status.success());
     assert!(
         stderr.contains("unknown span category `fuse`; did you mean `fusion`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the trait bound `Model: ") && stderr.contains("Value` is not satisfied"),
         "{stderr}"
     );
 }

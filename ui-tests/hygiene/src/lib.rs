@@ -55,6 +55,17 @@ pub mod single_line {
     #[acm_span("fit.evens")]
     pub fn evens(n: u32) -> impl Iterator<Item = u32> { (0..n).step_by(2) }
 
+    /// A closure with a higher-ranked signature.
+    #[acm_span("fit.below")]
+    pub fn below(n: u32) -> impl Fn(&u32) -> bool { move |x| *x < n }
+
+    /// A result holding an `impl Trait`.
+    ///
+    /// # Errors
+    /// Never.
+    #[acm_span("fit.shown")]
+    pub fn shown() -> Result<impl std::fmt::Display, FitError> { Ok(1) }
+
     /// Never returns.
     #[acm_span("shutdown.forever")]
     pub fn forever() -> ! { loop { std::thread::park() } }

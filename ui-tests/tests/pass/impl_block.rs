@@ -24,6 +24,11 @@ impl Detector {
         "detector"
     }
 
+    /// `{fn}` drops the underscore, which only silences lints: `score.internal`.
+    fn _internal(&self) -> u32 {
+        self.k
+    }
+
     async fn later(&self) -> u32 {
         self.k
     }
@@ -67,6 +72,7 @@ fn main() {
     assert_eq!(d.score(2), 6);
     assert_eq!(d.score(5), 10);
     assert_eq!(d.r#type(), "detector");
+    assert_eq!(d._internal(), 3);
     assert_eq!(d.hot(), 3);
     assert_eq!(d.fit(), Ok(()));
     assert_eq!(Detector::new(0).fit(), Err("k = 0".to_owned()));
@@ -77,7 +83,14 @@ fn main() {
 
     let sites: Vec<_> = acm_trace::catalog::sites().collect();
     let find = |name: &str| sites.iter().find(|s| s.name == name).copied();
-    for name in ["score.new", "score.score", "score.type", "score.later", "outputs.named.name"] {
+    for name in [
+        "score.new",
+        "score.score",
+        "score.type",
+        "score.internal",
+        "score.later",
+        "outputs.named.name",
+    ] {
         assert!(find(name).is_some(), "{name} missing");
     }
     assert_eq!(find("score.score").unwrap().kind, Kind::Consumer);
