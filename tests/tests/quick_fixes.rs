@@ -2,8 +2,8 @@
 //! replace the identifier inside the span name and never the name itself: the string literal
 //! stays in place. Read from the JSON diagnostics an editor reads, on a fixture built here.
 
-use std::path::Path;
-use std::process::Command;
+#[path = "support/fixture.rs"]
+mod fixture;
 
 use serde_json::Value;
 
@@ -21,21 +21,8 @@ fn suggestions<'a>(message: &'a Value, out: &mut Vec<&'a Value>) {
 
 #[test]
 fn fixes_keep_the_span_name() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/placeholder-fixes");
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures");
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "check",
-            "--quiet",
-            "--message-format=json",
-            "--manifest-path",
-        ])
-        .arg(dir.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
+    let dir = fixture::fixture("placeholder-fixes");
+    let out = fixture::cargo(&["check", "--quiet", "--message-format=json"], &dir);
     assert!(!out.status.success(), "the fixture must not compile");
     let source = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     let messages: Vec<Value> = String::from_utf8_lossy(&out.stdout)
