@@ -56,6 +56,16 @@ impl BlockSpan {
     }
 
     /// Enters the span until the returned guard is dropped.
+    ///
+    /// Bind the guard to a named variable: `let _guard = span!(..).entered();` keeps the span
+    /// open to the end of the scope. `span!(..).entered();` on its own is warned about, and
+    /// `let _ = span!(..).entered();` drops the guard at once, as `let _ =` drops anything, so
+    /// the span ends before the code it was meant to cover.
+    ///
+    /// ```
+    /// let _guard = acm_trace_runtime::BlockSpan::disabled().entered();
+    /// // ... the code the span covers ...
+    /// ```
     pub fn entered(self) -> Guard {
         self.span.enter()
     }

@@ -273,7 +273,8 @@ impl SpanState {
 /// let guard = acm_trace_runtime::Guard::disabled();
 /// std::thread::spawn(move || drop(guard));
 /// ```
-#[must_use]
+#[must_use = "the span ends when the guard is dropped: bind it with `let _guard = ...` \
+              (`let _ = ...` drops it at once)"]
 pub struct Guard {
     // Dropped by hand so a disabled guard's drop is one inlined check, not a call to drop
     // glue on every instrumented call.
