@@ -28,7 +28,7 @@ pub use block::BlockSpan;
 pub use context::RunContext;
 pub use future::Instrumented;
 pub use guard::{Guard, PendingSpan};
-pub use layer::{AcmLayer, MAX_SPAN_NAME_LEN, SpanIds, current_ids};
+pub use layer::{AcmLayer, MAX_SPAN_NAME_LEN, ORIGINAL_NAME_KEY, SpanIds, current_ids};
 pub use outcome::{MAX_ERROR_MESSAGE_LEN, Outcome, set_outcome};
 pub use site::SpanSite;
 pub use subscriber::{AcmSubscriber, SpanFlusher};

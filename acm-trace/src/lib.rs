@@ -132,9 +132,10 @@ pub use acm_trace_macros::span;
 pub use acm_trace_runtime::{
     AcmLayer, AcmSubscriber, BlockSpan, ColorChoice, DEFAULT_COLLECTOR_QUEUE, EnvSource,
     ExportDestination, FlushError, Guard, Instrumented, Kind, MAX_ERROR_MESSAGE_LEN,
-    MAX_QUEUE_SIZE, MAX_SPAN_NAME_LEN, NoFeedback, Outcome, PendingSpan, Phase, ProcessEnv,
-    Protocol, RunContext, ShutdownReport, SpanFlusher, SpanIds, SpanSite, StartError, Telemetry,
-    TelemetryBuilder, TelemetryLayer, catalog, context, current_ids, export, init, set_outcome,
+    MAX_QUEUE_SIZE, MAX_SPAN_NAME_LEN, NoFeedback, ORIGINAL_NAME_KEY, Outcome, PendingSpan, Phase,
+    ProcessEnv, Protocol, RunContext, ShutdownReport, SpanFlusher, SpanIds, SpanSite, StartError,
+    Telemetry, TelemetryBuilder, TelemetryLayer, catalog, context, current_ids, export, init,
+    set_outcome,
 };
 
 /// The naming convention: categories, kinds, phases and the name grammar.

@@ -164,6 +164,30 @@ fn children_have_their_parent() {
     });
 }
 
+/// A dynamic value that breaks the grammar becomes a valid segment, and the name as the
+/// program gave it is kept in `acm.name.original` (acm-trace's subscriber and lean layer).
+#[test]
+fn dynamic_values_are_made_valid_and_the_original_kept() {
+    for mode in [support::Mode::Native, support::Mode::Lean] {
+        for (value, name) in [
+            ("Isolation Forest", "fit.isolation_forest"),
+            ("", "fit.unknown"),
+            ("a.b", "fit.a_b"),
+        ] {
+            let (_, spans) = capture_in(mode, || fit_detector(value, &[1.0]));
+            let s = find(&spans, name);
+            assert_eq!(
+                attr_str(s, acm_trace::ORIGINAL_NAME_KEY).as_deref(),
+                Some(format!("fit.{value}").as_str()),
+                "{mode:?}"
+            );
+        }
+        let (_, spans) = capture_in(mode, || fit_detector("pca", &[1.0]));
+        let s = find(&spans, "fit.pca");
+        assert_eq!(attr_str(s, acm_trace::ORIGINAL_NAME_KEY), None, "{mode:?}");
+    }
+}
+
 #[test]
 fn dynamic_name_and_caller_attributes() {
     each_mode(|mode| {

@@ -7,6 +7,7 @@
 //! parent links stay whole when users mix both.
 
 mod activation;
+mod dynamic_name;
 pub(crate) mod preset;
 pub(crate) mod record;
 mod run_attributes;
@@ -25,8 +26,8 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::{Kind, catalog};
-pub use record::MAX_SPAN_NAME_LEN;
 pub(crate) use record::SpanRecord;
+pub use record::{MAX_SPAN_NAME_LEN, ORIGINAL_NAME_KEY};
 
 /// The trace and span id of a span, as the lean layer assigned them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

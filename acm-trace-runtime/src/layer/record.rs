@@ -55,6 +55,10 @@ static SUCCESS: LazyLock<Preset> =
 /// flood the trace file, the terminal or the backend.
 pub const MAX_SPAN_NAME_LEN: usize = 256;
 
+/// The attribute that keeps a dynamic span name as the program gave it, when a value had to be
+/// changed to fit the naming grammar (empty, upper-case, spaces, dots...).
+pub const ORIGINAL_NAME_KEY: &str = "acm.name.original";
+
 /// `name` cut to [`MAX_SPAN_NAME_LEN`] bytes.
 fn bounded_name(name: &str) -> String {
     if name.len() <= MAX_SPAN_NAME_LEN {
@@ -115,6 +119,26 @@ impl SpanRecord {
         if site.is_some() {
             self.acm = true;
             self.context = run_attributes::current();
+        }
+    }
+
+    /// Records a dynamic name, its values made valid; a name that changed keeps the original
+    /// in [`ORIGINAL_NAME_KEY`].
+    fn record_name(&mut self, value: &str) {
+        let normalised = self
+            .site
+            .filter(|site| !site.is_static)
+            .and_then(|site| super::dynamic_name::normalise(site.name, value));
+        let recorded = self.recorded();
+        match normalised {
+            Some(name) => {
+                recorded.name = Some(bounded_name(&name));
+                recorded.attributes.push(KeyValue::new(
+                    Key::from_static_str(ORIGINAL_NAME_KEY),
+                    Value::from(bounded_name(value)),
+                ));
+            }
+            None => recorded.name = Some(bounded_name(value)),
         }
     }
 
@@ -206,7 +230,7 @@ impl SpanRecord {
 impl Visit for SpanRecord {
     fn record_str(&mut self, field: &Field, value: &str) {
         match field.name() {
-            "otel.name" => self.recorded().name = Some(bounded_name(value)),
+            "otel.name" => self.record_name(value),
             "otel.kind" if !self.acm => {
                 self.kind = match value.to_ascii_lowercase().as_str() {
                     "client" => SpanKind::Client,
