@@ -20,6 +20,7 @@ mod outcome;
 pub mod private;
 mod resources;
 mod site;
+mod span;
 mod subscriber;
 mod telemetry;
 
@@ -28,9 +29,10 @@ pub use block::BlockSpan;
 pub use context::RunContext;
 pub use future::Instrumented;
 pub use guard::{Guard, PendingSpan};
-pub use layer::{AcmLayer, MAX_SPAN_NAME_LEN, ORIGINAL_NAME_KEY, SpanIds, current_ids};
+pub use layer::AcmLayer;
 pub use outcome::{MAX_ERROR_MESSAGE_LEN, Outcome, set_outcome};
 pub use site::SpanSite;
+pub use span::{MAX_SPAN_NAME_LEN, ORIGINAL_NAME_KEY, SpanIds, current_ids};
 pub use subscriber::{AcmSubscriber, SpanFlusher};
 pub use telemetry::{
     ColorChoice, DEFAULT_COLLECTOR_QUEUE, EnvSource, ExportDestination, FlushError, MAX_QUEUE_SIZE,

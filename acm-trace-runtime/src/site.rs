@@ -5,7 +5,7 @@ use tracing_core::callsite::{DefaultCallsite, Identifier};
 use tracing_core::field::FieldSet;
 use tracing_core::{Level, Metadata};
 
-use crate::layer::preset::{Preset, StaticValue};
+use crate::span::preset::{Preset, StaticValue};
 use crate::{Kind, Phase};
 
 /// One instrumented place in the program: a function under `#[acm_span]` or a `span!` call.

@@ -6,7 +6,7 @@ use opentelemetry::Context;
 use opentelemetry::trace::TraceContextExt;
 use tracing::span::Id;
 
-use super::SpanIds;
+use crate::span::SpanIds;
 
 thread_local! {
     // Context guards are not `Send`, so they live here rather than in span extensions.

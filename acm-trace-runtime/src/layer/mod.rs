@@ -7,50 +7,20 @@
 //! parent links stay whole when users mix both.
 
 mod activation;
-mod dynamic_name;
-pub(crate) mod preset;
-pub(crate) mod record;
-mod run_attributes;
 
 use std::sync::Arc;
 
-use opentelemetry::trace::{SpanContext, SpanId, SpanKind, TraceFlags, TraceId, TraceState};
-use opentelemetry::{InstrumentationScope, KeyValue};
-use opentelemetry_sdk::trace::{
-    IdGenerator, RandomIdGenerator, Sampler, SamplingDecision, ShouldSample, SpanProcessor,
-};
+use opentelemetry::InstrumentationScope;
+use opentelemetry::trace::SpanKind;
+use opentelemetry_sdk::trace::{RandomIdGenerator, Sampler, SpanProcessor};
 use tracing::Subscriber;
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::{Kind, catalog};
-pub(crate) use record::SpanRecord;
-pub use record::{MAX_SPAN_NAME_LEN, ORIGINAL_NAME_KEY};
-
-/// The trace and span id of a span, as the lean layer assigned them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SpanIds {
-    /// The trace the span belongs to.
-    pub trace_id: TraceId,
-    /// The span itself.
-    pub span_id: SpanId,
-    /// Whether the span is exported.
-    pub sampled: bool,
-}
-
-impl SpanIds {
-    /// The span as an OpenTelemetry span context, for making it the current context.
-    pub(crate) fn span_context(self) -> SpanContext {
-        let flags = if self.sampled {
-            TraceFlags::SAMPLED
-        } else {
-            TraceFlags::default()
-        };
-        SpanContext::new(self.trace_id, self.span_id, flags, false, TraceState::NONE)
-    }
-}
+use crate::catalog;
+use crate::span::{SpanRecord, place_span, scope, to_span_kind};
 
 /// A `tracing` layer that exports spans through an OpenTelemetry span processor.
 ///
@@ -115,73 +85,6 @@ impl AcmLayer {
     }
 }
 
-/// The ids of a new span and its parent's span id: a child of `parent`, in its trace and
-/// following its sampling decision, or the root of a new trace, sampled by `sampler`
-/// (everything without one).
-// Inlined: returned by value, the ids would be stored in halves and reloaded whole, a stall
-// on every span opened.
-#[inline(always)]
-pub(crate) fn place_span(
-    ids: &RandomIdGenerator,
-    sampler: Option<&Sampler>,
-    parent: Option<SpanIds>,
-    name: &str,
-    kind: &SpanKind,
-) -> (SpanIds, SpanId) {
-    let (trace_id, parent_id, sampled) = match parent {
-        Some(p) => (p.trace_id, p.span_id, p.sampled),
-        None => {
-            let trace_id = ids.new_trace_id();
-            let sampled = sampler.is_none_or(|s| {
-                let result = s.should_sample(None, trace_id, name, kind, &[], &[]);
-                matches!(result.decision, SamplingDecision::RecordAndSample)
-            });
-            (trace_id, SpanId::INVALID, sampled)
-        }
-    };
-    let span = SpanIds {
-        trace_id,
-        span_id: ids.new_span_id(),
-        sampled,
-    };
-    (span, parent_id)
-}
-
-/// The instrumentation scope of every span acm-trace exports.
-pub(crate) fn scope() -> InstrumentationScope {
-    InstrumentationScope::builder("acm-trace")
-        .with_version(env!("CARGO_PKG_VERSION"))
-        .build()
-}
-
-/// The ids of the span that is current on this thread, if the lean layer records it.
-///
-/// ```
-/// assert!(acm_trace_runtime::current_ids().is_none()); // no span here
-/// ```
-pub fn current_ids() -> Option<SpanIds> {
-    tracing::dispatcher::get_default(|dispatch| {
-        if let Some(native) = dispatch.downcast_ref::<crate::AcmSubscriber>() {
-            return native.current_ids();
-        }
-        let registry = dispatch.downcast_ref::<tracing_subscriber::Registry>()?;
-        let current = tracing::Span::current();
-        let id = current.id()?;
-        let span = registry.span(&id)?;
-        span.extensions().get::<SpanRecord>().map(SpanRecord::ids)
-    })
-}
-
-pub(crate) fn to_span_kind(kind: Kind) -> SpanKind {
-    match kind {
-        Kind::Client => SpanKind::Client,
-        Kind::Server => SpanKind::Server,
-        Kind::Producer => SpanKind::Producer,
-        Kind::Consumer => SpanKind::Consumer,
-        Kind::Internal => SpanKind::Internal,
-    }
-}
-
 impl<S> Layer<S> for AcmLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -241,8 +144,4 @@ where
         let data = record.into_span_data(crate::clock::Timestamp::now(), &self.scope);
         self.processor.on_end(data);
     }
-}
-
-pub(crate) fn static_kv(key: &'static str, value: &'static str) -> KeyValue {
-    KeyValue::new(key, opentelemetry::Value::String(value.into()))
 }

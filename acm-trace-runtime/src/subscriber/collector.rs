@@ -18,7 +18,7 @@ use opentelemetry::InstrumentationScope;
 use opentelemetry_sdk::trace::SpanProcessor;
 
 use super::export::Batcher;
-use crate::layer::SpanRecord;
+use crate::span::SpanRecord;
 
 /// Spans a shard holds before it is sent on (fewer when the queue is smaller).
 const BATCH: usize = 256;
@@ -333,7 +333,7 @@ mod tests {
 
     use super::{Collector, FinishedSpan, Sink};
     use crate::clock::Timestamp;
-    use crate::layer::SpanRecord;
+    use crate::span::SpanRecord;
 
     /// Counts spans, and holds the collector in its first `on_end` until opened.
     #[derive(Debug, Default)]

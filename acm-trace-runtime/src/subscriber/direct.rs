@@ -8,7 +8,7 @@ use tracing::span::Id;
 use super::stack;
 use super::store::STORE;
 use crate::AcmSubscriber;
-use crate::layer::{SpanRecord, place_span, to_span_kind};
+use crate::span::{SpanRecord, place_span, to_span_kind};
 
 /// An acm span opened by [`AcmSubscriber`] directly, without `tracing`'s span handle: the
 /// guard of an instrumented function knows its site and parent already, so building

@@ -29,7 +29,7 @@ use tracing::{Event, Metadata, Subscriber};
 use tracing_core::span::Current;
 use tracing_subscriber::filter::LevelFilter;
 
-use crate::layer::{SpanRecord, place_span, scope, to_span_kind};
+use crate::span::{SpanRecord, place_span, scope, to_span_kind};
 use crate::{NoFeedback, SpanIds, catalog};
 use collector::{Collector, FinishedSpan, Sink};
 pub(crate) use direct::NativeSpan;

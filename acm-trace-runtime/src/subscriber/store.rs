@@ -19,7 +19,7 @@ use tracing_core::Metadata;
 
 use super::slot::{Closed, Released};
 use crate::SpanIds;
-use crate::layer::SpanRecord;
+use crate::span::SpanRecord;
 
 const CHUNK: usize = 1024;
 const MAX_CHUNKS: usize = 16 * 1024;
@@ -323,7 +323,7 @@ mod tests {
 
     use super::STORE;
     use crate::SpanIds;
-    use crate::layer::SpanRecord;
+    use crate::span::SpanRecord;
 
     static META: tracing_core::Metadata<'static> = tracing_core::metadata! {
         name: "store.test",

@@ -320,7 +320,7 @@ impl Pipeline {
             level: LevelFilter::TRACE,
         };
         let spans: TelemetryLayer<S> = if self.tracing_opentelemetry {
-            let scope = crate::layer::scope();
+            let scope = crate::span::scope();
             // Trimmed as measured in the research notes: busy/idle time and thread attributes
             // cost 20-40% per span and nothing downstream reads them.
             Box::new(

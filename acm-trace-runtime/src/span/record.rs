@@ -1,4 +1,5 @@
-//! What the lean layer keeps per span, and how recorded `tracing` values become attributes.
+//! What acm-trace keeps per span, whichever back end opened it, and how recorded `tracing`
+//! values become attributes.
 
 use std::borrow::Cow;
 use std::fmt;
