@@ -39,7 +39,7 @@ pub(crate) struct SpanState {
     lean: bool,
     explicit: Option<Outcome>,
     /// Boxed: only `track_resources` sites have one, and every guard is moved around.
-    resources: Option<Box<crate::private::ResourceStart>>,
+    resources: Option<Box<crate::resources::ResourceStart>>,
 }
 
 fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) -> SpanState {
@@ -74,7 +74,7 @@ fn open_span(site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Va
     }
     let resources = site
         .track_resources
-        .then(|| Box::new(crate::private::ResourceStart::now()));
+        .then(|| Box::new(crate::resources::ResourceStart::now()));
     SpanState {
         span,
         recorded: false,

@@ -1,10 +1,9 @@
-//! Exporters and their wrappers: OTLP, the embedded OTLP/JSON lines file, the tree of a run,
-//! delivery counting and attribute truncation.
+//! Exporters and their wrappers: the embedded OTLP/JSON lines file, the tree of a run,
+//! delivery counting and attribute truncation. (The OTLP exporters are the SDK's, built from
+//! the configuration in `telemetry/otlp.rs`.)
 
 pub(crate) mod counting;
 pub(crate) mod jsonl;
-#[cfg(feature = "otlp")]
-pub(crate) mod otlp;
 pub(crate) mod tree;
 pub(crate) mod truncate;
 

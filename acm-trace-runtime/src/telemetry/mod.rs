@@ -5,6 +5,8 @@ pub(crate) mod config;
 mod env;
 mod error;
 mod filter;
+#[cfg(feature = "otlp")]
+mod otlp;
 mod parse;
 mod pipeline;
 mod redact;

@@ -244,7 +244,7 @@ impl Pipeline {
             #[cfg(feature = "otlp")]
             Destination::Otlp(otlp) => {
                 let otlp = otlp.clone();
-                let exporters = crate::export::otlp::build(&otlp)?;
+                let exporters = super::otlp::build(&otlp)?;
                 let (span_processor, exporter) =
                     shared_processor(exporters.spans, &settings, &counters, path);
                 let tracer_provider = provider

@@ -1,9 +1,10 @@
-//! OTLP exporters for traces and logs, over HTTP/protobuf or gRPC, chosen at run time.
+//! The OTLP exporters for traces and logs, over HTTP/protobuf or gRPC, built from the
+//! resolved configuration.
 
 use std::time::Duration;
 
-use crate::telemetry::config::OtlpSettings;
-use crate::telemetry::{Protocol, StartError};
+use super::config::OtlpSettings;
+use super::{Protocol, StartError};
 
 /// The exporters of one pipeline and what must outlive them.
 pub(crate) struct OtlpExporters {
