@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::PendingSpan;
-use crate::guard::SpanState;
+use crate::span_state::SpanState;
 
 pin_project! {
     /// A future that runs inside its span: the span is entered on every poll, ends when the

@@ -21,6 +21,7 @@ pub mod private;
 mod resources;
 mod site;
 mod span;
+mod span_state;
 mod subscriber;
 mod telemetry;
 

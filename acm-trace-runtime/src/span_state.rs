@@ -1,0 +1,253 @@
+//! The open span of an instrumented call or block, whichever back end records it: the one
+//! place where a span is opened for instrumented code (`open_span` asks the dispatcher once
+//! which back end it is), and what is recorded on it as it ends.
+
+use tracing::Span;
+use tracing_core::field::{Field, Value};
+
+use crate::fields;
+use crate::outcome::{self, Finding, Outcome};
+use crate::{SpanSite, context};
+
+/// The span itself: a `tracing` span, or one [`AcmSubscriber`](crate::AcmSubscriber) opened
+/// directly.
+enum Handle {
+    Tracing(Span),
+    Native(crate::subscriber::NativeSpan),
+}
+
+/// The open span of a site, and what is known so far about how it ends.
+pub(crate) struct SpanState {
+    span: Handle,
+    recorded: bool,
+    /// acm-trace's subscriber and lean layer take a span without a recorded outcome as a
+    /// success, which saves a record call on every span.
+    lean: bool,
+    explicit: Option<Outcome>,
+    /// Boxed: only `track_resources` sites have one, and every guard is moved around.
+    resources: Option<Box<crate::resources::ResourceStart>>,
+}
+
+pub(crate) fn open_span(
+    site: &'static SpanSite,
+    name: Option<&dyn Value>,
+    attrs: &[&dyn Value],
+) -> SpanState {
+    let (span, lean) = tracing::dispatcher::get_default(|dispatch| {
+        if let Some(subscriber) = dispatch.downcast_ref::<crate::AcmSubscriber>() {
+            let span = subscriber.open(site, dispatch);
+            if name.is_some() || !attrs.is_empty() {
+                record_given(&span, site, name, attrs);
+            }
+            return (Handle::Native(span), true);
+        }
+        // acm-trace's lean layer reads the site's static attributes and the run context
+        // itself; other layers (tracing-opentelemetry) need them as recorded fields.
+        let lean = dispatch.is::<crate::AcmLayer>();
+        // A callsite can keep an old interest after a scoped subscriber is gone.
+        if !lean && dispatch.is::<tracing_core::subscriber::NoSubscriber>() {
+            return (Handle::Tracing(Span::none()), false);
+        }
+        (
+            Handle::Tracing(new_span(site, name, attrs, dispatch, lean)),
+            lean,
+        )
+    });
+    if matches!(&span, Handle::Tracing(span) if span.is_none()) {
+        return SpanState {
+            span,
+            recorded: true,
+            lean,
+            explicit: None,
+            resources: None,
+        };
+    }
+    let resources = site
+        .track_resources
+        .then(|| Box::new(crate::resources::ResourceStart::now()));
+    SpanState {
+        span,
+        recorded: false,
+        lean,
+        explicit: None,
+        resources,
+    }
+}
+
+/// Records a dynamic name and the caller's attributes on a span opened directly.
+fn record_given(
+    span: &crate::subscriber::NativeSpan,
+    site: &'static SpanSite,
+    name: Option<&dyn Value>,
+    attrs: &[&dyn Value],
+) {
+    let fields = site.metadata().fields();
+    // One visit of the span's record for all of them.
+    span.record_with(|visit| {
+        if let Some(name) = name
+            && let Some(field) = fields.iter().nth(fields::OTEL_NAME)
+        {
+            name.record(&field, visit);
+        }
+        for (field, attr) in fields.iter().skip(fields::STANDARD.len()).zip(attrs) {
+            attr.record(&field, visit);
+        }
+    });
+}
+
+fn new_span(
+    site: &'static SpanSite,
+    name: Option<&dyn Value>,
+    attrs: &[&dyn Value],
+    dispatch: &tracing::Dispatch,
+    lean: bool,
+) -> Span {
+    let meta = site.metadata();
+    let set = meta.fields();
+    if lean && name.is_none() && attrs.is_empty() {
+        return Span::new_with(meta, &set.value_set(&[]), dispatch);
+    }
+    let mut iter = set.iter();
+    let Some(first) = iter.next() else {
+        return Span::none();
+    };
+    // Unused slots repeat the first key with no value, which records nothing.
+    let keys: [Field; 32] = std::array::from_fn(|i| {
+        if i == 0 {
+            first.clone()
+        } else {
+            iter.next().unwrap_or_else(|| first.clone())
+        }
+    });
+    let mut values: [Option<&dyn Value>; 32] = [None; 32];
+    values[fields::OTEL_NAME] = name;
+    for (slot, attr) in values[fields::STANDARD.len()..].iter_mut().zip(attrs) {
+        *slot = Some(*attr);
+    }
+    if lean {
+        let pairs: [(&Field, Option<&dyn Value>); 32] =
+            std::array::from_fn(|i| (&keys[i], values[i]));
+        return Span::new_with(meta, &set.value_set(&pairs), dispatch);
+    }
+    let ctx = context::current();
+    // Signed, because unsigned integers reach OpenTelemetry as strings through
+    // tracing-opentelemetry.
+    let batch = ctx
+        .as_ref()
+        .map(|c| (i64::from(c.batch_num), i64::from(c.batch_total)));
+    let kind = site.kind.as_str();
+    let phase = site.phase.as_str();
+    values[fields::OTEL_KIND] = Some(&kind as &dyn Value);
+    values[fields::CATEGORY] = Some(&site.category as &dyn Value);
+    values[fields::PHASE] = Some(&phase as &dyn Value);
+    if !site.function.is_empty() {
+        values[fields::FUNCTION] = Some(&site.function as &dyn Value);
+    }
+    if let Some(ctx) = &ctx {
+        values[fields::EQUIPMENT] = Some(&ctx.equipment as &dyn Value);
+        values[fields::EQUIP_ID] = Some(&ctx.equip_id as &dyn Value);
+        values[fields::RUN_ID] = Some(&ctx.run_id as &dyn Value);
+        values[fields::SERVICE] = Some(&ctx.service as &dyn Value);
+    }
+    if let Some((num, total)) = &batch {
+        values[fields::BATCH_NUM] = Some(num as &dyn Value);
+        values[fields::BATCH_TOTAL] = Some(total as &dyn Value);
+    }
+    let pairs: [(&Field, Option<&dyn Value>); 32] = std::array::from_fn(|i| (&keys[i], values[i]));
+    Span::new_with(meta, &set.value_set(&pairs), dispatch)
+}
+
+impl SpanState {
+    fn record(&self, index: usize, value: &dyn Value) {
+        match &self.span {
+            Handle::Tracing(span) => {
+                if let Some(meta) = span.metadata()
+                    && let Some(field) = meta.fields().iter().nth(index)
+                {
+                    span.record(&field, value);
+                }
+            }
+            Handle::Native(span) => {
+                if let Some(field) = span.metadata().fields().iter().nth(index) {
+                    span.record(&field, value);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn enter(&self) {
+        match &self.span {
+            Handle::Tracing(span) => {
+                span.with_subscriber(|(id, dispatch)| dispatch.enter(id));
+            }
+            Handle::Native(span) => span.enter(),
+        }
+        outcome::push_slot();
+    }
+
+    pub(crate) fn exit(&mut self) {
+        if let Some(explicit) = outcome::pop_slot() {
+            self.explicit = Some(explicit);
+        }
+        match &self.span {
+            Handle::Tracing(span) => {
+                span.with_subscriber(|(id, dispatch)| dispatch.exit(id));
+            }
+            Handle::Native(span) => span.exit(),
+        }
+    }
+
+    /// Records the outcome the return value implies; an explicit `set_outcome` still wins.
+    pub(crate) fn finish(&mut self, finding: &Finding<'_>) {
+        if self.recorded {
+            return;
+        }
+        self.recorded = true;
+        match finding {
+            Finding::Success => self.record_outcome(Outcome::Success),
+            Finding::Error { type_name, .. } => {
+                self.record_outcome(Outcome::Fail);
+                self.record(fields::ERROR_TYPE, type_name);
+                self.record(fields::STATUS_CODE, &"error");
+                let description = crate::outcome::description(finding);
+                self.record(fields::STATUS_DESCRIPTION, &description.as_str());
+            }
+        }
+    }
+
+    fn record_outcome(&self, outcome: Outcome) {
+        let outcome = self.explicit.unwrap_or(outcome);
+        if !(self.lean && outcome == Outcome::Success) {
+            self.record(fields::OUTCOME, &outcome.as_str());
+        }
+    }
+
+    /// Ends the span: records what nothing recorded yet. `cancelled` is true for a future
+    /// dropped before it completed.
+    pub(crate) fn end(&mut self, cancelled: bool) {
+        if !self.recorded {
+            self.recorded = true;
+            if std::thread::panicking() {
+                self.record_outcome(Outcome::Fail);
+                self.record(fields::ERROR_TYPE, &"panic");
+                self.record(fields::STATUS_CODE, &"error");
+                self.record(fields::STATUS_DESCRIPTION, &"panicked");
+            } else if cancelled {
+                self.record_outcome(Outcome::Cancelled);
+            } else {
+                self.record_outcome(Outcome::Success);
+            }
+        }
+        if let Some(start) = self.resources.take() {
+            start.record_end(|index, value| self.record(index, value));
+        }
+    }
+
+    /// The span as a `tracing` span handle.
+    pub(crate) fn span(&self) -> Span {
+        match &self.span {
+            Handle::Tracing(span) => span.clone(),
+            Handle::Native(span) => span.to_span(),
+        }
+    }
+}
