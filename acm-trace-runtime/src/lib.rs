@@ -15,6 +15,7 @@ mod fields;
 mod future;
 mod guard;
 mod layer;
+mod logs;
 mod outcome;
 #[doc(hidden)]
 pub mod private;
@@ -31,12 +32,13 @@ pub use context::RunContext;
 pub use future::Instrumented;
 pub use guard::{Guard, PendingSpan};
 pub use layer::AcmLayer;
+pub use logs::NoFeedback;
 pub use outcome::{MAX_ERROR_MESSAGE_LEN, Outcome, set_outcome};
 pub use site::SpanSite;
 pub use span::{MAX_SPAN_NAME_LEN, ORIGINAL_NAME_KEY, SpanIds, current_ids};
 pub use subscriber::{AcmSubscriber, SpanFlusher};
 pub use telemetry::{
     ColorChoice, DEFAULT_COLLECTOR_QUEUE, EnvSource, ExportDestination, FlushError, MAX_QUEUE_SIZE,
-    NoFeedback, ProcessEnv, Protocol, ShutdownReport, StartError, Telemetry, TelemetryBuilder,
-    TelemetryLayer, init,
+    ProcessEnv, Protocol, ShutdownReport, StartError, Telemetry, TelemetryBuilder, TelemetryLayer,
+    init,
 };

@@ -6,8 +6,6 @@
 //! one small struct in the registry's extensions. Plain `tracing` spans are exported too, so
 //! parent links stay whole when users mix both.
 
-mod activation;
-
 use std::sync::Arc;
 
 use opentelemetry::InstrumentationScope;
@@ -20,6 +18,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::catalog;
+use crate::logs::activation;
 use crate::span::{SpanRecord, place_span, scope, to_span_kind};
 
 /// A `tracing` layer that exports spans through an OpenTelemetry span processor.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use opentelemetry::trace::{SpanKind, TraceContextExt};
+use opentelemetry::trace::SpanKind;
 use opentelemetry_sdk::trace::{RandomIdGenerator, Sampler, SpanProcessor};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
@@ -29,6 +29,7 @@ use tracing::{Event, Metadata, Subscriber};
 use tracing_core::span::Current;
 use tracing_subscriber::filter::LevelFilter;
 
+use crate::logs::EventSink;
 use crate::span::{SpanRecord, place_span, scope, to_span_kind};
 use crate::{NoFeedback, SpanIds, catalog};
 use collector::{Collector, FinishedSpan, Sink};
@@ -75,19 +76,14 @@ pub struct AcmSubscriber {
     collector: Arc<Collector>,
     sampler: Option<Sampler>,
     ids: RandomIdGenerator,
-    logs: Option<Logs>,
-}
-
-struct Logs {
-    subscriber: Box<dyn Subscriber + Send + Sync>,
-    filter: NoFeedback,
+    logs: Option<EventSink>,
 }
 
 impl std::fmt::Debug for AcmSubscriber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AcmSubscriber")
             .field("sampler", &self.sampler)
-            .field("logs", &self.logs.as_ref().map(|l| l.filter))
+            .field("logs", &self.logs.as_ref().map(EventSink::filter))
             .finish_non_exhaustive()
     }
 }
@@ -226,11 +222,7 @@ impl AcmSubscriber {
     where
         L: tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync + 'static,
     {
-        use tracing_subscriber::layer::SubscriberExt as _;
-        self.logs = Some(Logs {
-            subscriber: Box::new(tracing_subscriber::registry().with(layer)),
-            filter: NoFeedback::new(level),
-        });
+        self.logs = Some(EventSink::new(layer, level));
         self
     }
 
@@ -250,9 +242,7 @@ impl AcmSubscriber {
         if meta.is_span() {
             NoFeedback::new(LevelFilter::TRACE).allows(meta)
         } else {
-            self.logs
-                .as_ref()
-                .is_some_and(|logs| logs.filter.allows(meta))
+            self.logs.as_ref().is_some_and(|logs| logs.wants(meta))
         }
     }
 
@@ -326,13 +316,9 @@ impl Subscriber for AcmSubscriber {
     fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
 
     fn event(&self, event: &Event<'_>) {
-        let Some(logs) = &self.logs else { return };
-        let _active = self.current_ids().map(|ids| {
-            opentelemetry::Context::current()
-                .with_remote_span_context(ids.span_context())
-                .attach()
-        });
-        logs.subscriber.event(event);
+        if let Some(logs) = &self.logs {
+            logs.forward(event, self.current_ids());
+        }
     }
 
     fn enter(&self, id: &Id) {

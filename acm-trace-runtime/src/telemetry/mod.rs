@@ -4,7 +4,6 @@ mod builder;
 pub(crate) mod config;
 mod env;
 mod error;
-mod filter;
 #[cfg(feature = "otlp")]
 mod otlp;
 mod parse;
@@ -25,7 +24,6 @@ pub use builder::{TelemetryBuilder, TelemetryLayer};
 pub use config::{DEFAULT_COLLECTOR_QUEUE, MAX_QUEUE_SIZE};
 pub use env::{EnvSource, ProcessEnv};
 pub use error::{FlushError, StartError};
-pub use filter::NoFeedback;
 pub use shutdown::ShutdownReport;
 
 use crate::export::counting::DeliveryCounts;

@@ -18,11 +18,11 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::builder::TelemetryLayer;
 use super::config::{BatchSettings, Destination, Settings};
-use super::filter::NoFeedback;
 use super::{ExportDestination, StartError};
 use crate::export::counting::{Counters, CountingExporter, CountingProcessor, DeliveryCounts};
 use crate::export::jsonl::{JsonLinesExporter, SharedRecords};
 use crate::export::truncate::TruncatingExporter;
+use crate::logs::NoFeedback;
 use crate::subscriber::{Batching, BlockingExport};
 
 /// Where the tree of the run goes at shutdown.

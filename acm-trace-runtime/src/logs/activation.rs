@@ -13,14 +13,14 @@ thread_local! {
     static ACTIVE: RefCell<Vec<(Id, opentelemetry::ContextGuard)>> = const { RefCell::new(Vec::new()) };
 }
 
-pub(super) fn enter(id: &Id, ids: SpanIds) {
+pub(crate) fn enter(id: &Id, ids: SpanIds) {
     let guard = Context::current()
         .with_remote_span_context(ids.span_context())
         .attach();
     let _ = ACTIVE.try_with(|active| active.borrow_mut().push((id.clone(), guard)));
 }
 
-pub(super) fn exit(id: &Id) {
+pub(crate) fn exit(id: &Id) {
     let _ = ACTIVE.try_with(|active| {
         let mut active = active.borrow_mut();
         // Spans exit in the reverse order they entered on one thread; anything else leaves
