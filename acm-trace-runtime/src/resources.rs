@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use tracing_core::field::Value;
 
-use crate::fields;
+use crate::fields::StandardField;
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -28,11 +28,11 @@ impl ResourceStart {
     /// Records `acm.mem_mb`, `acm.mem_delta_mb`, `acm.cpu_pct` and `acm.duration_s`.
     pub(crate) fn record_end(self, mut record: impl FnMut(usize, &dyn Value)) {
         let wall = self.wall.elapsed();
-        record(fields::DURATION_S, &wall.as_secs_f64());
+        record(StandardField::DurationS.index(), &wall.as_secs_f64());
         if let (Some(start), Some(end)) = (self.rss, rss_bytes()) {
-            record(fields::MEM_MB, &round2(end as f64 / MIB));
+            record(StandardField::MemMb.index(), &round2(end as f64 / MIB));
             record(
-                fields::MEM_DELTA_MB,
+                StandardField::MemDeltaMb.index(),
                 &round2((end as f64 - start as f64) / MIB),
             );
         }
@@ -40,7 +40,7 @@ impl ResourceStart {
             && !wall.is_zero()
         {
             let pct = end.saturating_sub(start).as_secs_f64() / wall.as_secs_f64() * 100.0;
-            record(fields::CPU_PCT, &round2(pct));
+            record(StandardField::CpuPct.index(), &round2(pct));
         }
     }
 }

@@ -5,7 +5,7 @@
 use tracing::Span;
 use tracing_core::field::{Field, Value};
 
-use crate::fields;
+use crate::fields::{self, StandardField};
 use crate::outcome::{self, Finding, Outcome};
 use crate::{SpanSite, context};
 
@@ -85,7 +85,7 @@ fn record_given(
     // One visit of the span's record for all of them.
     span.record_with(|visit| {
         if let Some(name) = name
-            && let Some(field) = fields.iter().nth(fields::OTEL_NAME)
+            && let Some(field) = fields.iter().nth(StandardField::OtelName.index())
         {
             name.record(&field, visit);
         }
@@ -120,7 +120,7 @@ fn new_span(
         }
     });
     let mut values: [Option<&dyn Value>; 32] = [None; 32];
-    values[fields::OTEL_NAME] = name;
+    values[StandardField::OtelName.index()] = name;
     for (slot, attr) in values[fields::STANDARD.len()..].iter_mut().zip(attrs) {
         *slot = Some(*attr);
     }
@@ -137,21 +137,21 @@ fn new_span(
         .map(|c| (i64::from(c.batch_num), i64::from(c.batch_total)));
     let kind = site.kind.as_str();
     let phase = site.phase.as_str();
-    values[fields::OTEL_KIND] = Some(&kind as &dyn Value);
-    values[fields::CATEGORY] = Some(&site.category as &dyn Value);
-    values[fields::PHASE] = Some(&phase as &dyn Value);
+    values[StandardField::OtelKind.index()] = Some(&kind as &dyn Value);
+    values[StandardField::Category.index()] = Some(&site.category as &dyn Value);
+    values[StandardField::Phase.index()] = Some(&phase as &dyn Value);
     if !site.function.is_empty() {
-        values[fields::FUNCTION] = Some(&site.function as &dyn Value);
+        values[StandardField::Function.index()] = Some(&site.function as &dyn Value);
     }
     if let Some(ctx) = &ctx {
-        values[fields::EQUIPMENT] = Some(&ctx.equipment as &dyn Value);
-        values[fields::EQUIP_ID] = Some(&ctx.equip_id as &dyn Value);
-        values[fields::RUN_ID] = Some(&ctx.run_id as &dyn Value);
-        values[fields::SERVICE] = Some(&ctx.service as &dyn Value);
+        values[StandardField::Equipment.index()] = Some(&ctx.equipment as &dyn Value);
+        values[StandardField::EquipId.index()] = Some(&ctx.equip_id as &dyn Value);
+        values[StandardField::RunId.index()] = Some(&ctx.run_id as &dyn Value);
+        values[StandardField::Service.index()] = Some(&ctx.service as &dyn Value);
     }
     if let Some((num, total)) = &batch {
-        values[fields::BATCH_NUM] = Some(num as &dyn Value);
-        values[fields::BATCH_TOTAL] = Some(total as &dyn Value);
+        values[StandardField::BatchNum.index()] = Some(num as &dyn Value);
+        values[StandardField::BatchTotal.index()] = Some(total as &dyn Value);
     }
     let pairs: [(&Field, Option<&dyn Value>); 32] = std::array::from_fn(|i| (&keys[i], values[i]));
     Span::new_with(meta, &set.value_set(&pairs), dispatch)
@@ -207,10 +207,13 @@ impl SpanState {
             Finding::Success => self.record_outcome(Outcome::Success),
             Finding::Error { type_name, .. } => {
                 self.record_outcome(Outcome::Fail);
-                self.record(fields::ERROR_TYPE, type_name);
-                self.record(fields::STATUS_CODE, &"error");
+                self.record(StandardField::ErrorType.index(), type_name);
+                self.record(StandardField::StatusCode.index(), &"error");
                 let description = crate::outcome::description(finding);
-                self.record(fields::STATUS_DESCRIPTION, &description.as_str());
+                self.record(
+                    StandardField::StatusDescription.index(),
+                    &description.as_str(),
+                );
             }
         }
     }
@@ -218,7 +221,7 @@ impl SpanState {
     fn record_outcome(&self, outcome: Outcome) {
         let outcome = self.explicit.unwrap_or(outcome);
         if !(self.lean && outcome == Outcome::Success) {
-            self.record(fields::OUTCOME, &outcome.as_str());
+            self.record(StandardField::Outcome.index(), &outcome.as_str());
         }
     }
 
@@ -229,9 +232,9 @@ impl SpanState {
             self.recorded = true;
             if std::thread::panicking() {
                 self.record_outcome(Outcome::Fail);
-                self.record(fields::ERROR_TYPE, &"panic");
-                self.record(fields::STATUS_CODE, &"error");
-                self.record(fields::STATUS_DESCRIPTION, &"panicked");
+                self.record(StandardField::ErrorType.index(), &"panic");
+                self.record(StandardField::StatusCode.index(), &"error");
+                self.record(StandardField::StatusDescription.index(), &"panicked");
             } else if cancelled {
                 self.record_outcome(Outcome::Cancelled);
             } else {

@@ -22,7 +22,7 @@ mod phase;
 mod repair;
 mod suggest;
 
-pub use attributes::{ATTRIBUTE_PREFIX, MAX_CALLER_ATTRIBUTES, STANDARD_FIELDS};
+pub use attributes::{ATTRIBUTE_PREFIX, MAX_CALLER_ATTRIBUTES, STANDARD_FIELDS, StandardField};
 pub use category::{CATEGORIES, Category, category, category_kind};
 pub use grammar::{MAX_LEVELS, Segment, SpanName, validate_name};
 pub use kind::{Kind, ParseKindError};

@@ -15,7 +15,7 @@ use opentelemetry::{Key, KeyValue, StringValue, Value};
 
 use super::preset::{Preset, StaticValue};
 use crate::RunContext;
-use crate::fields::{self, STANDARD};
+use crate::fields::StandardField;
 
 /// Bytes of snapshots and context strings kept for the life of the process, at most.
 const MAX_INTERNED: usize = 1 << 20;
@@ -54,12 +54,12 @@ impl RunRef {
 
 /// The run attributes' keys, in the order `build` takes their values.
 const KEYS: [&str; 6] = [
-    STANDARD[fields::EQUIPMENT],
-    STANDARD[fields::EQUIP_ID],
-    STANDARD[fields::RUN_ID],
-    STANDARD[fields::SERVICE],
-    STANDARD[fields::BATCH_NUM],
-    STANDARD[fields::BATCH_TOTAL],
+    StandardField::Equipment.key(),
+    StandardField::EquipId.key(),
+    StandardField::RunId.key(),
+    StandardField::Service.key(),
+    StandardField::BatchNum.key(),
+    StandardField::BatchTotal.key(),
 ];
 
 /// The run attributes: borrowed strings when every string is interned, owned ones otherwise.
