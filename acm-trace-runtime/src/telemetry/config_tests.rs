@@ -252,7 +252,7 @@ fn queue_sizes_past_the_bound_are_refused() {
         &[("OTEL_BSP_MAX_QUEUE_SIZE", "1048576")],
     )
     .expect("the bound itself is allowed");
-    assert_eq!(at_bound.batch.max_queue_size, super::config::MAX_QUEUE_SIZE);
+    assert_eq!(at_bound.batch.max_queue_size, super::MAX_QUEUE_SIZE);
 }
 
 /// An environment with an endpoint, whose one other variable holds bytes that are not

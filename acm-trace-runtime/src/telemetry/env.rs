@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::StartError;
+use super::{StartError, redact};
 
 /// A source of environment variables for [`TelemetryBuilder`](crate::TelemetryBuilder).
 ///
@@ -88,4 +88,28 @@ impl Default for BoxedEnv {
     fn default() -> Self {
         Self(Box::new(ProcessEnv))
     }
+}
+
+pub(crate) fn invalid(var: &'static str, value: String, expected: String) -> StartError {
+    StartError::InvalidEnv {
+        var,
+        value,
+        expected,
+    }
+}
+
+/// Reads the first of `vars` that is set and parses it, naming that variable on failure.
+pub(crate) fn from_env<T>(
+    env: &dyn EnvSource,
+    vars: &[&'static str],
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, StartError> {
+    for var in vars {
+        if let Some(value) = non_empty(env, var)? {
+            return parse(&value)
+                .map(Some)
+                .map_err(|expected| invalid(var, redact::shown(var, &value), expected));
+        }
+    }
+    Ok(None)
 }

@@ -1,5 +1,6 @@
 //! Starting, flushing and stopping the export pipeline.
 
+mod batch;
 mod builder;
 pub(crate) mod config;
 mod env;
@@ -20,8 +21,8 @@ use std::time::Duration;
 
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanProcessor};
 
+pub use batch::{DEFAULT_COLLECTOR_QUEUE, MAX_QUEUE_SIZE};
 pub use builder::{TelemetryBuilder, TelemetryLayer};
-pub use config::{DEFAULT_COLLECTOR_QUEUE, MAX_QUEUE_SIZE};
 pub use env::{EnvSource, ProcessEnv};
 pub use error::{FlushError, StartError};
 pub use shutdown::ShutdownReport;

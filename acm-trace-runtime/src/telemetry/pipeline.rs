@@ -16,8 +16,9 @@ use tracing_subscriber::Layer;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::registry::LookupSpan;
 
+use super::batch::BatchSettings;
 use super::builder::TelemetryLayer;
-use super::config::{BatchSettings, Destination, Settings};
+use super::config::{Destination, Settings};
 use super::{ExportDestination, StartError};
 use crate::export::counting::{Counters, CountingExporter, CountingProcessor, DeliveryCounts};
 use crate::export::jsonl::{JsonLinesExporter, SharedRecords};
