@@ -3,26 +3,13 @@
 //! `line!()`, `module_path!()`, `file!()` and `linkme` attribute the output still contains.
 //! Reported in `acm-trace/benches/compile-time/README.md`.
 
+use crate::tracing_options::compact;
 use proc_macro2::TokenStream;
 
 /// Upper bound of the output token text of `#[acm_span("fit.pca")] fn f() -> u32 { 1 }`: a
 /// regression past it fails CI. For scale, the peers (fully expanded): tracing 6.3 KB,
 /// fastrace 1.7 KB.
 const BUDGET: usize = 2048;
-
-/// The text without the spaces `to_string` puts between tokens that do not need them.
-fn compact(text: &str) -> String {
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == ' ' && !(word(out.chars().last()) && word(chars.peek().copied())) {
-            continue;
-        }
-        out.push(c);
-    }
-    out
-}
 
 #[test]
 fn one_line_fn_expansion_size() {

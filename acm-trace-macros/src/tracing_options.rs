@@ -210,7 +210,7 @@ fn fields_instead(given: &Given) -> Option<String> {
 }
 
 /// Token text without the spaces `to_string` puts between tokens that need none.
-fn compact(text: &str) -> String {
+pub(crate) fn compact(text: &str) -> String {
     let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();

@@ -16,7 +16,7 @@ mod slot;
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use loom::thread;
-use slot::{Released, Slot};
+use slot::{Closed, Released, Slot};
 
 /// A span's value: drops are counted, so a double move or a leak shows.
 struct Value {
@@ -46,6 +46,22 @@ fn open(slot: &TestSlot, span: u64, drops: &Arc<AtomicUsize>) -> u32 {
     }
 }
 
+/// A new slot holding span 1, and the count of its values dropped.
+fn opened() -> (Arc<AtomicUsize>, Arc<TestSlot>, u32) {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let slot = Arc::new(TestSlot::new(AtomicU64::new(0)));
+    let generation = open(&slot, 1, &drops);
+    (drops, slot, generation)
+}
+
+/// 1 if a borrowing handle turned out to be the last and closed the span, else 0.
+fn closes_borrowed(closed: Option<Closed<Value>>) -> usize {
+    closed.map_or(0, |closed| {
+        drop(closed.value);
+        1
+    })
+}
+
 fn closes(released: Released<Value>) -> usize {
     match released {
         Released::Closed(closed) => {
@@ -62,18 +78,13 @@ fn closes(released: Released<Value>) -> usize {
 #[test]
 fn recording_through_a_copied_id_races_the_close() {
     loom::model(|| {
-        let drops = Arc::new(AtomicUsize::new(0));
-        let slot = Arc::new(TestSlot::new(AtomicU64::new(0)));
-        let generation = open(&slot, 1, &drops);
+        let (drops, slot, generation) = opened();
         let recorder = {
             let slot = slot.clone();
             thread::spawn(move || match slot.with(generation, |value| value.span) {
                 Some((span, closed)) => {
                     assert_eq!(span, 1);
-                    closed.map_or(0, |closed| {
-                        drop(closed.value);
-                        1
-                    })
+                    closes_borrowed(closed)
                 }
                 None => 0,
             })
@@ -89,9 +100,7 @@ fn recording_through_a_copied_id_races_the_close() {
 #[test]
 fn cloned_handles_close_once() {
     loom::model(|| {
-        let drops = Arc::new(AtomicUsize::new(0));
-        let slot = Arc::new(TestSlot::new(AtomicU64::new(0)));
-        let generation = open(&slot, 1, &drops);
+        let (drops, slot, generation) = opened();
         assert!(slot.acquire(generation));
         let other = {
             let slot = slot.clone();
@@ -108,9 +117,7 @@ fn cloned_handles_close_once() {
 #[test]
 fn a_foreign_close_is_counted_once() {
     loom::model(|| {
-        let drops = Arc::new(AtomicUsize::new(0));
-        let slot = Arc::new(TestSlot::new(AtomicU64::new(0)));
-        let generation = open(&slot, 1, &drops);
+        let (drops, slot, generation) = opened();
         let foreign = {
             let slot = slot.clone();
             thread::spawn(move || closes(slot.release(generation)))
@@ -127,9 +134,7 @@ fn a_foreign_close_is_counted_once() {
 #[test]
 fn a_stale_id_never_reaches_the_next_span() {
     loom::model(|| {
-        let drops = Arc::new(AtomicUsize::new(0));
-        let slot = Arc::new(TestSlot::new(AtomicU64::new(0)));
-        let old = open(&slot, 1, &drops);
+        let (drops, slot, old) = opened();
         let stale = {
             let slot = slot.clone();
             thread::spawn(move || {
@@ -139,10 +144,7 @@ fn a_stale_id_never_reaches_the_next_span() {
                 match slot.with(old, |value| value.span) {
                     Some((span, closed)) => {
                         assert_eq!(span, 1, "a stale id reached the next span's value");
-                        closed.map_or(0, |closed| {
-                            drop(closed.value);
-                            1
-                        })
+                        closes_borrowed(closed)
                     }
                     None => 0,
                 }

@@ -77,7 +77,8 @@ impl Shards {
                     eprintln!(
                         "acm-trace: the span queue is full ({} spans waiting for export); \
                          spans are being dropped and counted in the shutdown report \
-                         (raise OTEL_BSP_MAX_QUEUE_SIZE, or export faster)",
+                         (raise OTEL_BSP_MAX_QUEUE_SIZE or AcmSubscriber::with_queue_size, \
+                         or export faster)",
                         self.limit.load(Ordering::Relaxed)
                     );
                 }

@@ -34,7 +34,12 @@ pub(super) fn batch(code: &CodeOptions, env: &dyn EnvSource) -> Result<BatchSett
             None => from_env(env, &[var], parse::positive_count)?.unwrap_or(default),
         })
     };
-    let max_queue_size = count(code.max_queue_size, "OTEL_BSP_MAX_QUEUE_SIZE", 2048)?;
+    // Read once: whether a size was configured decides the collector's queue below.
+    let configured_queue = match code.max_queue_size {
+        Some(n) => Some(n),
+        None => from_env(env, &["OTEL_BSP_MAX_QUEUE_SIZE"], parse::positive_count)?,
+    };
+    let max_queue_size = configured_queue.unwrap_or(2048);
     if max_queue_size > MAX_QUEUE_SIZE {
         let expected = format!("at most {MAX_QUEUE_SIZE} spans");
         return Err(match code.max_queue_size {
@@ -76,15 +81,9 @@ pub(super) fn batch(code: &CodeOptions, env: &dyn EnvSource) -> Result<BatchSett
             expected: format!("at most the max queue size ({max_queue_size})"),
         });
     }
-    let configured = code.max_queue_size.is_some()
-        || from_env(env, &["OTEL_BSP_MAX_QUEUE_SIZE"], parse::positive_count)?.is_some();
     Ok(BatchSettings {
         max_queue_size,
-        collector_queue: if configured {
-            max_queue_size
-        } else {
-            DEFAULT_COLLECTOR_QUEUE
-        },
+        collector_queue: configured_queue.unwrap_or(DEFAULT_COLLECTOR_QUEUE),
         scheduled_delay,
         max_export_batch_size,
     })
