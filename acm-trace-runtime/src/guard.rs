@@ -76,12 +76,12 @@ impl Guard {
         name: Option<&dyn Value>,
         attrs: &[&dyn Value],
     ) -> Guard {
-        let state = open_span(site, name, attrs);
-        state.enter();
-        Guard {
-            state: std::mem::ManuallyDrop::new(Some(state)),
-            _entered_here: [],
+        let mut guard = Guard::disabled();
+        open_span(&mut guard.state, site, name, attrs);
+        if let Some(state) = &*guard.state {
+            state.enter();
         }
+        guard
     }
 
     /// Records what the function's return value says.
@@ -113,19 +113,26 @@ impl Drop for Guard {
     #[inline]
     fn drop(&mut self) {
         if self.state.is_some() {
-            // SAFETY: `state` is never used again after this.
-            close(unsafe { std::mem::ManuallyDrop::take(&mut self.state) });
+            // SAFETY: `drop` runs once, and `state` is not used after it.
+            unsafe { close(&mut self.state) };
         }
     }
 }
 
+/// Ends the span and drops the state in place.
+///
+/// # Safety
+///
+/// `state` must not be used afterwards.
 #[cold]
 #[inline(never)]
-fn close(state: Option<SpanState>) {
-    if let Some(mut state) = state {
+unsafe fn close(state: &mut std::mem::ManuallyDrop<Option<SpanState>>) {
+    if let Some(state) = &mut **state {
         state.exit();
         state.end(false);
     }
+    // SAFETY: the caller does not use `state` again.
+    unsafe { std::mem::ManuallyDrop::drop(state) };
 }
 
 impl fmt::Debug for Guard {
@@ -168,9 +175,9 @@ impl PendingSpan {
         name: Option<&dyn Value>,
         attrs: &[&dyn Value],
     ) -> PendingSpan {
-        PendingSpan {
-            state: Some(open_span(site, name, attrs)),
-        }
+        let mut pending = PendingSpan::disabled();
+        open_span(&mut pending.state, site, name, attrs);
+        pending
     }
 
     /// The `tracing` span, or a disabled span.

@@ -28,55 +28,61 @@ pub(crate) struct SpanState {
     resources: Option<Box<crate::resources::ResourceStart>>,
 }
 
+/// Opens a span of `site` into `slot`, which is empty. Written in place: a span state is
+/// larger than what the compiler copies without a call, and it would otherwise be moved
+/// several times on its way into the guard.
+#[inline(always)]
 pub(crate) fn open_span(
+    slot: &mut Option<SpanState>,
     site: &'static SpanSite,
     name: Option<&dyn Value>,
     attrs: &[&dyn Value],
-) -> SpanState {
-    let (span, lean) = tracing::dispatcher::get_default(|dispatch| {
+) {
+    tracing::dispatcher::get_default(|dispatch| {
         if let Some(subscriber) = dispatch.downcast_ref::<crate::AcmSubscriber>() {
-            let span = subscriber.open(site, dispatch);
-            if name.is_some() || !attrs.is_empty() {
-                record_given(&span, site, name, attrs);
+            let state = slot.insert(SpanState {
+                span: Handle::Native(subscriber.open(site, dispatch)),
+                recorded: false,
+                lean: true,
+                explicit: None,
+                resources: None,
+            });
+            if (name.is_some() || !attrs.is_empty())
+                && let Handle::Native(span) = &mut state.span
+            {
+                record_given(span, site, name, attrs);
             }
-            return (Handle::Native(span), true);
+            return;
         }
         // acm-trace's lean layer reads the site's static attributes and the run context
         // itself; other layers (tracing-opentelemetry) need them as recorded fields.
         let lean = dispatch.is::<crate::AcmLayer>();
         // A callsite can keep an old interest after a scoped subscriber is gone.
         if !lean && dispatch.is::<tracing_core::subscriber::NoSubscriber>() {
-            return (Handle::Tracing(Span::none()), false);
+            return;
         }
-        (
-            Handle::Tracing(new_span(site, name, attrs, dispatch, lean)),
-            lean,
-        )
-    });
-    if matches!(&span, Handle::Tracing(span) if span.is_none()) {
-        return SpanState {
-            span,
-            recorded: true,
+        let span = new_span(site, name, attrs, dispatch, lean);
+        if span.is_none() {
+            return;
+        }
+        *slot = Some(SpanState {
+            span: Handle::Tracing(span),
+            recorded: false,
             lean,
             explicit: None,
             resources: None,
-        };
-    }
-    let resources = site
-        .track_resources
-        .then(|| Box::new(crate::resources::ResourceStart::now()));
-    SpanState {
-        span,
-        recorded: false,
-        lean,
-        explicit: None,
-        resources,
+        });
+    });
+    if site.track_resources
+        && let Some(state) = slot
+    {
+        state.resources = Some(Box::new(crate::resources::ResourceStart::now()));
     }
 }
 
 /// Records a dynamic name and the caller's attributes on a span opened directly.
 fn record_given(
-    span: &crate::subscriber::NativeSpan,
+    span: &mut crate::subscriber::NativeSpan,
     site: &'static SpanSite,
     name: Option<&dyn Value>,
     attrs: &[&dyn Value],
@@ -158,8 +164,8 @@ fn new_span(
 }
 
 impl SpanState {
-    fn record(&self, index: usize, value: &dyn Value) {
-        match &self.span {
+    fn record(&mut self, index: usize, value: &dyn Value) {
+        match &mut self.span {
             Handle::Tracing(span) => {
                 if let Some(meta) = span.metadata()
                     && let Some(field) = meta.fields().iter().nth(index)
@@ -218,7 +224,7 @@ impl SpanState {
         }
     }
 
-    fn record_outcome(&self, outcome: Outcome) {
+    fn record_outcome(&mut self, outcome: Outcome) {
         let outcome = self.explicit.unwrap_or(outcome);
         if !(self.lean && outcome == Outcome::Success) {
             self.record(StandardField::Outcome.index(), &outcome.as_str());

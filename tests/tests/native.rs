@@ -326,6 +326,36 @@ fn handles_to_directly_opened_spans_are_the_same_span() {
     assert!(is_child_of(find(&spans, "load.chunk"), parent));
 }
 
+/// What a `tracing` handle records on a span the subscriber opened directly joins what the
+/// guard records (its outcome), in one exported span.
+#[test]
+fn values_recorded_through_a_handle_join_a_directly_opened_span() {
+    #[acm_trace::acm_span("load.data", rows = 0_u32)]
+    fn load() -> Result<(), String> {
+        Span::current().record("acm.rows", 7_u32);
+        Err("no data".to_owned())
+    }
+    let (exporter, subscriber) = sink();
+    let flusher = subscriber.flusher();
+    with_default(subscriber, || load().expect_err("fails"));
+    assert!(flusher.flush(PATIENCE));
+    let spans = finished(&exporter);
+    let span = find(&spans, "load.data");
+    assert!(
+        span.attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "acm.rows" && kv.value == Value::I64(7)),
+        "{:?}",
+        span.attributes
+    );
+    assert_eq!(attr(span, "acm.outcome"), Some(Value::from("fail")));
+    assert!(
+        matches!(span.status, Status::Error { .. }),
+        "{:?}",
+        span.status
+    );
+}
+
 /// A sampler that drops everything exports nothing, children of a dropped root included, yet
 /// `current_ids()` still gives ids, marked not sampled.
 #[test]

@@ -38,6 +38,9 @@ pub(crate) struct SpanRecord {
     outcome_recorded: bool,
     /// Acm spans get their standard attributes from the site, not from recorded fields.
     acm: bool,
+    /// Collects what `tracing` handles record for a span whose own record is kept elsewhere
+    /// (`NativeSpan`); never exported by itself.
+    stand_in: bool,
 }
 
 #[derive(Default)]
@@ -93,7 +96,43 @@ impl SpanRecord {
             error: false,
             outcome_recorded: false,
             acm: false,
+            stand_in: false,
         }
+    }
+
+    /// A record that collects values for the span `ids` whose own record is kept elsewhere;
+    /// [`absorb`](Self::absorb) moves them there.
+    pub(crate) fn stand_in(
+        ids: SpanIds,
+        site: Option<&'static SpanSite>,
+        meta: &'static Metadata<'static>,
+    ) -> Self {
+        let mut record = SpanRecord::new(ids.trace_id, ids.span_id, SpanId::INVALID, ids.sampled);
+        record.site = site;
+        record.meta = Some(meta);
+        record.acm = site.is_some();
+        record.stand_in = true;
+        record
+    }
+
+    pub(crate) fn is_stand_in(&self) -> bool {
+        self.stand_in
+    }
+
+    /// Takes what a stand-in of this span recorded.
+    pub(crate) fn absorb(&mut self, stand_in: &mut SpanRecord) {
+        if let Some(theirs) = stand_in.recorded.take() {
+            let mine = self.recorded();
+            if theirs.name.is_some() {
+                mine.name = theirs.name;
+            }
+            if theirs.description.is_some() {
+                mine.description = theirs.description;
+            }
+            mine.attributes.extend(theirs.attributes);
+        }
+        self.error |= stand_in.error;
+        self.outcome_recorded |= stand_in.outcome_recorded;
     }
 
     pub(crate) fn ids(&self) -> SpanIds {

@@ -1,29 +1,44 @@
 //! Spans that instrumented code opens on [`AcmSubscriber`] directly: the guard of an
-//! `#[acm_span]` function knows its site and parent already, so building `tracing` attributes
-//! and dispatching through the subscriber's vtable would only repeat what is known.
+//! `#[acm_span]` function knows its site and parent already, and it never leaves its thread
+//! while the span is entered, so the span needs neither `tracing`'s span handle nor a slot in
+//! the shared store. Its record lives in the guard; closing it moves the record into the
+//! collector's buffer.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use opentelemetry::trace::{SpanId, TraceId};
 use tracing::Metadata;
 use tracing::span::Id;
+use tracing_core::span::Current;
 
 use super::stack;
 use super::store::STORE;
 use crate::AcmSubscriber;
 use crate::span::{SpanRecord, place_span, to_span_kind};
 
-/// An acm span opened by [`AcmSubscriber`] directly, without `tracing`'s span handle: the
-/// guard of an instrumented function knows its site and parent already, so building
-/// `tracing` attributes and dispatching through the subscriber's vtable would only repeat
-/// what is known. It behaves as a `tracing` span of the same subscriber: it is entered on the
-/// same per-thread stack, `Span::current()` inside it returns it, and it is closed through the
-/// dispatcher it was opened with, which it keeps alive.
+/// An acm span opened by [`AcmSubscriber`] directly. It behaves as a `tracing` span of the
+/// same subscriber: it is entered on the same per-thread stack, its children and events find
+/// it there, and `Span::current()` inside it returns a handle to it. Such a handle is the only
+/// thing that needs the span in the shared store: the first one asked for puts a stand-in
+/// there ([`AcmSubscriber::current_direct`]) that collects what handles record. When this
+/// value is dropped, the span's record replaces the stand-in, taking what it collected, and
+/// the span ends with the last handle, as any span of the store does.
 pub(crate) struct NativeSpan {
+    /// The dispatcher the span was opened in, kept alive until the span is handed to it.
     dispatch: tracing::Dispatch,
-    entered: stack::Entered,
+    owner: u64,
+    meta: &'static Metadata<'static>,
+    record: SpanRecord,
+    /// The stand-in's store id once a `tracing` handle was asked for, 0 before. Atomic so the
+    /// span stays `Sync`, as a future carrying it may need to be; only the thread where the
+    /// span is entered touches it.
+    stand_in: AtomicU64,
 }
 
 impl AcmSubscriber {
     /// Opens a span of `site` as a child of this thread's current span. `dispatch` is the
     /// dispatcher this subscriber is installed in.
+    #[inline(always)]
     pub(crate) fn open(
         &self,
         site: &'static crate::SpanSite,
@@ -34,66 +49,79 @@ impl AcmSubscriber {
         let parent = self.current_ids();
         let (ids, parent_id) =
             place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
-        let id = STORE
-            .insert_with(ids, meta, || {
-                let mut record = SpanRecord::new(ids.trace_id, ids.span_id, parent_id, ids.sampled);
-                if ids.sampled {
-                    record.start(Some(site), meta, kind);
-                }
-                record
-            })
-            .unwrap_or(u64::MAX);
+        let mut record = SpanRecord::new(ids.trace_id, ids.span_id, parent_id, ids.sampled);
+        if ids.sampled {
+            record.start(Some(site), meta, kind);
+        }
         NativeSpan {
             dispatch: dispatch.clone(),
-            entered: stack::Entered {
-                owner: self.instance,
-                id,
-                meta,
-                ids,
-            },
+            owner: self.instance,
+            meta,
+            record,
+            stand_in: AtomicU64::new(0),
         }
     }
+
+    /// The current span for `tracing`'s API when it is `entered`, a span opened directly:
+    /// its stand-in in the store, put there the first time.
+    pub(super) fn current_direct(&self, entered: stack::Entered) -> Current {
+        let mut id = entered.id;
+        if id == 0 {
+            let site = crate::catalog::site_of(entered.meta);
+            let stand_in = SpanRecord::stand_in(entered.ids, site, entered.meta);
+            let Some(stored) = STORE.insert(entered.ids, entered.meta, stand_in) else {
+                return Current::none();
+            };
+            id = stored;
+            stack::promote(self.instance, span_key(entered.ids.span_id), id);
+        }
+        Current::new(Id::from_u64(id), entered.meta)
+    }
+}
+
+/// What is left where a record was moved out.
+fn nothing() -> SpanRecord {
+    SpanRecord::new(TraceId::INVALID, SpanId::INVALID, SpanId::INVALID, false)
+}
+
+fn span_key(span_id: SpanId) -> u64 {
+    u64::from_be_bytes(span_id.to_bytes())
 }
 
 impl NativeSpan {
     pub(crate) fn enter(&self) {
-        // A span the store had no room for is not entered, as `tracing` spans without a slot
-        // are not: its children hang from the current span instead.
-        if self.entered.id != u64::MAX {
-            stack::push(self.entered);
-        }
+        stack::push(stack::Entered {
+            owner: self.owner,
+            id: self.stand_in.load(Ordering::Relaxed),
+            direct: true,
+            meta: self.meta,
+            ids: self.record.ids(),
+        });
     }
 
     pub(crate) fn exit(&self) {
-        stack::pop(self.entered.owner, self.entered.id);
+        let key = span_key(self.record.ids().span_id);
+        if let Some(entered) = stack::pop(self.owner, true, key)
+            && entered.id != 0
+        {
+            self.stand_in.store(entered.id, Ordering::Relaxed);
+        }
     }
 
     /// Records `value` as the field `field` of the span's metadata.
-    pub(crate) fn record(&self, field: &tracing::field::Field, value: &dyn tracing::Value) {
+    pub(crate) fn record(&mut self, field: &tracing::field::Field, value: &dyn tracing::Value) {
         self.record_with(|visit| value.record(field, visit));
     }
 
-    /// Lets `f` record any number of values on the span, taking its record once.
-    pub(crate) fn record_with(&self, f: impl FnOnce(&mut dyn tracing::field::Visit)) {
-        STORE.with_record(
-            self.entered.id,
-            |record| {
-                if record.sampled {
-                    f(record);
-                }
-            },
-            // A made-up id closed the span early through `tracing`'s API: it still reaches
-            // the subscriber it was opened in.
-            |record| {
-                if let Some(subscriber) = self.dispatch.downcast_ref::<AcmSubscriber>() {
-                    subscriber.closed(record);
-                }
-            },
-        );
+    /// Lets `f` record any number of values on the span.
+    pub(crate) fn record_with(&mut self, f: impl FnOnce(&mut dyn tracing::field::Visit)) {
+        if self.record.sampled {
+            f(&mut self.record);
+        }
     }
 
     pub(crate) fn metadata(&self) -> &'static Metadata<'static> {
-        self.entered.meta
+        self.meta
     }
 
     /// The span as a `tracing::Span` handle, for code that wants one.
@@ -110,15 +138,35 @@ impl NativeSpan {
 
 impl Drop for NativeSpan {
     fn drop(&mut self) {
-        self.dispatch.try_close(Id::from_u64(self.entered.id));
+        let mut record = std::mem::replace(&mut self.record, nothing());
+        let stand_in = *self.stand_in.get_mut();
+        if stand_in != 0 {
+            // The span becomes its stand-in, with what was recorded through `tracing` handles,
+            // and ends as a span of the store does: with the last handle.
+            STORE.with_record(
+                stand_in,
+                |stored| {
+                    record.absorb(stored);
+                    *stored = std::mem::replace(&mut record, nothing());
+                },
+                |_| {},
+            );
+            self.dispatch.try_close(Id::from_u64(stand_in));
+            return;
+        }
+        if record.sampled
+            && let Some(subscriber) = self.dispatch.downcast_ref::<AcmSubscriber>()
+        {
+            subscriber.closed(record);
+        }
     }
 }
 
 impl std::fmt::Debug for NativeSpan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NativeSpan")
-            .field("id", &self.entered.id)
-            .field("name", &self.entered.meta.name())
+            .field("span_id", &self.record.ids().span_id)
+            .field("name", &self.meta.name())
             .finish_non_exhaustive()
     }
 }

@@ -249,6 +249,9 @@ impl AcmSubscriber {
     /// Hands the record of a span that just closed to the collector.
     #[inline(always)]
     fn closed(&self, record: SpanRecord) {
+        if record.is_stand_in() {
+            return;
+        }
         let end_time = crate::clock::Timestamp::now();
         self.collector.push(FinishedSpan { record, end_time });
     }
@@ -326,6 +329,7 @@ impl Subscriber for AcmSubscriber {
             stack::push(stack::Entered {
                 owner: self.instance,
                 id: id.into_u64(),
+                direct: false,
                 meta: span.meta,
                 ids: span.ids,
             });
@@ -333,7 +337,7 @@ impl Subscriber for AcmSubscriber {
     }
 
     fn exit(&self, id: &Id) {
-        stack::pop(self.instance, id.into_u64());
+        stack::pop(self.instance, false, id.into_u64());
     }
 
     fn clone_span(&self, id: &Id) -> Id {
@@ -349,6 +353,7 @@ impl Subscriber for AcmSubscriber {
 
     fn current_span(&self) -> Current {
         match stack::current(self.instance) {
+            Some(entered) if entered.direct => self.current_direct(entered),
             Some(entered) => Current::new(Id::from_u64(entered.id), entered.meta),
             None => Current::none(),
         }

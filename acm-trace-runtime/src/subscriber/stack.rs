@@ -11,9 +11,26 @@ use crate::SpanIds;
 pub(super) struct Entered {
     /// Which subscriber the span belongs to, since scoped subscribers share the thread.
     pub(super) owner: u64,
+    /// The span's id in the store; for a span opened directly, 0 until `tracing`'s API asks
+    /// for a handle to it (see [`promote`]).
     pub(super) id: u64,
+    /// Whether the span was opened directly ([`NativeSpan`](super::NativeSpan)), which is told
+    /// apart by its span id rather than by its store id.
+    pub(super) direct: bool,
     pub(super) meta: &'static Metadata<'static>,
     pub(super) ids: SpanIds,
+}
+
+impl Entered {
+    fn is(&self, owner: u64, direct: bool, key: u64) -> bool {
+        self.owner == owner
+            && self.direct == direct
+            && if direct {
+                u64::from_be_bytes(self.ids.span_id.to_bytes()) == key
+            } else {
+                self.id == key
+            }
+    }
 }
 
 thread_local! {
@@ -24,17 +41,22 @@ pub(super) fn push(entered: Entered) {
     let _ = STACK.try_with(|stack| stack.borrow_mut().push(entered));
 }
 
-/// Removes the innermost entry of span `id`; spans usually exit in reverse order, so it is
-/// almost always the last one.
-pub(super) fn pop(owner: u64, id: u64) {
-    let _ = STACK.try_with(|stack| {
-        let mut stack = stack.borrow_mut();
-        if stack.last().is_some_and(|e| e.owner == owner && e.id == id) {
-            stack.pop();
-        } else if let Some(at) = stack.iter().rposition(|e| e.owner == owner && e.id == id) {
-            stack.remove(at);
-        }
-    });
+/// Removes the innermost entry of the span `key` names (its store id, or its span id if
+/// `direct`) and returns it; spans usually exit in reverse order, so it is almost always the
+/// last one.
+pub(super) fn pop(owner: u64, direct: bool, key: u64) -> Option<Entered> {
+    STACK
+        .try_with(|stack| {
+            let mut stack = stack.borrow_mut();
+            if stack.last().is_some_and(|e| e.is(owner, direct, key)) {
+                stack.pop()
+            } else {
+                let at = stack.iter().rposition(|e| e.is(owner, direct, key))?;
+                Some(stack.remove(at))
+            }
+        })
+        .ok()
+        .flatten()
 }
 
 /// The innermost span of `owner` entered on this thread.
@@ -50,4 +72,16 @@ pub(super) fn current(owner: u64) -> Option<Entered> {
         })
         .ok()
         .flatten()
+}
+
+/// Notes on every entry of the directly opened span `span_id` of `owner` that it now has the
+/// store id `id`, so that later lookups of the current span reuse it.
+pub(super) fn promote(owner: u64, span_id: u64, id: u64) {
+    let _ = STACK.try_with(|stack| {
+        for entry in stack.borrow_mut().iter_mut() {
+            if entry.is(owner, true, span_id) {
+                entry.id = id;
+            }
+        }
+    });
 }
