@@ -63,7 +63,10 @@ fn crate_docs_include_the_table_and_the_reference() {
         .expect("read lib.rs");
     for file in ["categories.md", "acm_span.md"] {
         let include = format!("include_str!(\"docs/{file}\")");
-        assert!(lib.contains(&include), "lib.rs must include {file} as docs: `{include}`");
+        assert!(
+            lib.contains(&include),
+            "lib.rs must include {file} as docs: `{include}`"
+        );
     }
 }
 
