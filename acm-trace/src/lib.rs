@@ -40,9 +40,11 @@
 //! # }
 //! ```
 //!
-//! Spans go wherever the program's telemetry sends them: [`init`] starts it (OTLP, or OTLP/JSON
-//! lines on disk and a colour-coded tree when no collector is configured), and [`AcmLayer`] adds
-//! acm spans to an existing `tracing-subscriber` stack.
+//! Spans go where the program's telemetry sends them. `init().start()` ([`init`]) installs
+//! acm-trace's own subscriber, which exports over OTLP to a configured endpoint (standard
+//! `OTEL_*` variables) or, with none, writes OTLP/JSON lines to disk and prints a colour-coded
+//! tree of each run; `init().build()` returns a layer for a `tracing-subscriber` stack of your
+//! own.
 //!
 //! ## The naming convention
 //!
