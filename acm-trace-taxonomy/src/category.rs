@@ -15,8 +15,10 @@ const fn c(name: &'static str, kind: Kind, phase: Phase) -> Category {
     Category { name, kind, phase }
 }
 
-/// The built-in categories: the seed's proposed kind mapping, plus `models` and `config`,
-/// which the seed's own examples use. Phases follow the ACM pipeline order.
+/// The built-in categories of an ACM-shaped pipeline, grouped by kind: I/O is CLIENT,
+/// computation INTERNAL, entry points and control flow SERVER, data production PRODUCER and
+/// the stages that consume earlier results CONSUMER. Each has the default phase of the
+/// pipeline stage it belongs to.
 pub const CATEGORIES: [Category; 31] = [
     // CLIENT (blue): I/O
     c("load", Kind::Client, Phase::Load),

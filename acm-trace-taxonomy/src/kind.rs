@@ -23,7 +23,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, in the order of the seed's colour table.
+    /// Every kind, in the order of the colour table: blue, green, purple, orange, yellow.
     pub const ALL: [Kind; 5] = [
         Kind::Client,
         Kind::Internal,
@@ -43,7 +43,14 @@ impl Kind {
         }
     }
 
-    /// The colour the seed gives this kind in trace views.
+    /// The colour of this kind in acm-trace's own views of a trace (the terminal tree):
+    /// CLIENT blue, INTERNAL green, SERVER purple, PRODUCER orange, CONSUMER yellow.
+    ///
+    /// ```
+    /// use acm_trace_taxonomy::Kind;
+    /// assert_eq!(Kind::Client.colour(), "blue");
+    /// assert_eq!(Kind::Consumer.colour(), "yellow");
+    /// ```
     pub const fn colour(self) -> &'static str {
         match self {
             Kind::Client => "blue",

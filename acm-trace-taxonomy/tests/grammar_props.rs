@@ -3,7 +3,8 @@
 use acm_trace_taxonomy::{CATEGORIES, MAX_LEVELS, NameError, Segment, validate_name};
 use proptest::prelude::*;
 
-/// An independent statement of the grammar, written as a direct reading of DESIGN.md.
+/// An independent statement of the grammar, written as a direct reading of the naming
+/// convention (see `validate_name`'s documentation) rather than from its code.
 fn reference_accepts(name: &str) -> bool {
     // Dots inside `{…}` belong to the placeholder (`{self.kind}`), not to the name.
     let mut segments = vec![String::new()];

@@ -2,9 +2,9 @@
 //!
 //! Compile-time checked OpenTelemetry span instrumentation for data pipelines.
 //!
-//! `#[acm_span("category.operation")]` rewrites a function to open a span whose name follows
-//! the naming convention and whose kind follows from its category. A name that breaks the
-//! convention does not compile:
+//! [`#[acm_span("category.operation")]`](acm_span) rewrites a function to open a span whose name
+//! follows the naming convention and whose kind follows from its category; [`span!`] does the
+//! same for a block, a closure or a future. A name that breaks the convention does not compile:
 //!
 //! ```compile_fail
 //! #[acm_trace::acm_span("fuse.scores")] // error: unknown span category `fuse`; did you mean `fusion`?
@@ -40,63 +40,59 @@
 //! # }
 //! ```
 //!
+//! Spans go where the program's telemetry sends them. `init().start()` ([`init`]) installs
+//! acm-trace's own subscriber, which exports over OTLP to a configured endpoint (standard
+//! `OTEL_*` variables) or, with none, writes OTLP/JSON lines to disk and prints a colour-coded
+//! tree of each run; `init().build()` returns a layer for a `tracing-subscriber` stack of your
+//! own.
+//!
 //! ## The naming convention
 //!
 //! 1 to 3 dot-separated segments, `category[.subcategory[.operation]]`, each
-//! `[a-z][a-z0-9_]*`; a `{argument}` placeholder may stand for any segment but the first;
-//! the category must be one of [`taxonomy::CATEGORIES`], and gives the span kind and the
-//! default `acm.phase`.
+//! `[a-z][a-z0-9_]*`; a `{placeholder}` may stand for any segment but the first; the category
+//! must be one of the categories below, and gives the span kind and the default `acm.phase`.
 //!
 //! ## Options
 //!
-//! - `kind = auto | client | server | producer | consumer | internal` (default `auto`: the
-//!   category's kind);
-//! - `phase = "fit"`: overrides the category's phase;
-//! - `key = expr`, `key = %expr` (Display), `key = ?expr` (Debug): recorded as `acm.key`;
-//!   arguments are never recorded unless named this way;
-//! - `track_resources`: records `acm.mem_mb`, `acm.mem_delta_mb`, `acm.cpu_pct`,
-//!   `acm.duration_s`.
+//! The full reference, with an example of each, is on [`acm_span`]:
 //!
-//! On an `impl` block, `#[acm_span("score.{fn}")]` instruments every method, `{fn}` standing for
-//! the method's name; `#[acm_span(skip)]` on a method opts it out and a method's own
-//! `#[acm_span(..)]` wins.
+//! - [`kind = auto | client | server | producer | consumer | internal`](acm_span#kind--)
+//!   (default `auto`: the category's kind);
+//! - [`phase = "fit"`](acm_span#phase--): overrides the category's phase;
+//! - [`key = expr`, `key = %expr` (Display), `key = ?expr` (Debug)](acm_span#attributes):
+//!   recorded as `acm.key`; arguments are never recorded unless named this way;
+//! - [`track_resources`](acm_span#track_resources): records `acm.mem_mb`, `acm.mem_delta_mb`,
+//!   `acm.cpu_pct`, `acm.duration_s`;
+//! - [placeholders](acm_span#placeholders) `{arg}`, `{arg.field}`, `{self.field}`, `{CONST}`,
+//!   `{Self::NAME}`, and on an [`impl` block](acm_span#impl-blocks) `{fn}`, with `skip` to opt
+//!   a method out.
+//!
+//! ## Categories
+//!
+//! Each category gives its spans a kind, and with it the colour of acm-trace's own views
+//! (the terminal tree), and a default `acm.phase`. Grafana colours spans by service, not by
+//! kind; there, the kind is a filter (`span:kind = client`).
+//!
+#![doc = include_str!("docs/categories.md")]
+//!
+//! The same list is [`taxonomy::CATEGORIES`], which this table is checked against.
 //!
 //! ## Results and outcomes
 //!
 //! A `Result` return sets `acm.outcome` to `success` or `fail`; on `Err` the span status is
-//! ERROR with the error's `Display` text (or `Debug`, or its type name: no bound is required)
-//! and `acm.error_type` is the error's type name. A panic sets `fail` and `acm.error_type =
+//! ERROR with the error's `Display` text (its type name when it has no `Display`, or when
+//! [`TelemetryBuilder::error_messages`] is off; at most [`MAX_ERROR_MESSAGE_LEN`] bytes) and
+//! `acm.error_type` is the error's type name. A panic sets `fail` and `acm.error_type =
 //! "panic"`. A future dropped before it completes says `cancelled`. [`set_outcome`] sets
 //! `noop` or `skip` from inside the body.
 //!
 //! ## Features
 //!
 //! `enable` (default): with it off, `#[acm_span]` and `span!` leave the code as it was, but
-//! names are still checked.
+//! names are still checked and attribute values still type-checked; see
+//! [the `enable` Cargo feature](acm_span#the-enable-cargo-feature).
 
-/// Instruments a function, or every method of an impl block, with a span whose name is checked
-/// at compile time. See the [crate documentation](crate) for the name grammar and the options.
-///
-/// ```
-/// use acm_trace::acm_span;
-///
-/// struct Detector;
-///
-/// #[acm_span("score.{fn}")] // every method: `score.ar1`, `score.pca`
-/// impl Detector {
-///     fn ar1(&self) -> f64 { 1.0 }
-///     fn pca(&self) -> f64 { 2.0 }
-///     #[acm_span(skip)]
-///     fn name(&self) -> &'static str { "detector" }
-/// }
-///
-/// #[acm_span("load.data", rows = n, track_resources)]
-/// async fn load(n: usize) -> Result<Vec<f64>, std::io::Error> {
-///     Ok(vec![0.0; n])
-/// }
-/// # assert_eq!(Detector.ar1() + Detector.pca(), 3.0);
-/// # let _ = load(3);
-/// ```
+#[doc = include_str!("docs/acm_span.md")]
 pub use acm_trace_macros::acm_span;
 
 /// A span for a block, closure or future, with the same compile-time name checks as
@@ -141,8 +137,9 @@ pub use acm_trace_runtime::{
 /// The naming convention: categories, kinds, phases and the name grammar.
 pub mod taxonomy {
     pub use acm_trace_taxonomy::{
-        CATEGORIES, Category, MAX_LEVELS, NameError, PHASES, Segment, SpanName, category,
-        category_kind, validate_name,
+        ATTRIBUTE_PREFIX, CATEGORIES, Category, MAX_CALLER_ATTRIBUTES, MAX_LEVELS, NameError,
+        PHASES, STANDARD_FIELDS, Segment, SpanName, StandardField, category, category_kind,
+        validate_name,
     };
 }
 

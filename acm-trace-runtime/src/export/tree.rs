@@ -1,8 +1,8 @@
 //! The colour-coded tree of a run, printed by the embedded default at shutdown.
 //!
-//! Colours follow the kind of each span, with the seed's palette: CLIENT blue, INTERNAL green,
-//! SERVER purple, PRODUCER orange, CONSUMER yellow. Grafana colours by service, so this view
-//! (and its HTML sibling) is where the kind shows at a glance.
+//! Colours follow the kind of each span, with the palette of `Kind::colour`: CLIENT blue,
+//! INTERNAL green, SERVER purple, PRODUCER orange, CONSUMER yellow. Grafana colours by service,
+//! so this view is where the kind shows at a glance.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -1,3 +1,6 @@
+// A type error inside an instrumented body is reported at the user's expression, on every
+// path the expansion takes: the function's return position, a closure for a value that may be
+// a `Result`, an async block, and `#[track_caller]`.
 use acm_trace::acm_span;
 
 #[acm_span("fit.pca")]
@@ -8,9 +11,13 @@ fn fit(rows: u32) -> u32 {
     rows
 }
 
+// A type of this file, not of std: rustc's note on where the constructor is defined then quotes
+// this file, whereas a std type's note would depend on whether the toolchain has `rust-src`.
+struct Rows(u32);
+
 #[acm_span("fit.result")]
-fn fit_result(rows: u32) -> Result<u32, String> {
-    Ok(rows.to_string())
+fn fit_result(rows: u32) -> Result<Rows, String> {
+    Ok(Rows(rows.to_string()))
 }
 
 #[acm_span("fit.later")]
