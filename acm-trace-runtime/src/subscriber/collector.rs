@@ -1,14 +1,17 @@
 //! Finished spans on their way to the span processor or exporter.
 //!
 //! Closing a span only moves its record into a buffer; a collector thread turns records into
-//! `SpanData` and hands them on. Buffers are sharded by thread so that pushes
-//! rarely meet, and a full one moves to the collector's inbox. The collector empties the
-//! inbox and the buffers on its own schedule (every `interval`), when the inbox holds half
-//! the queue, and on [`Collector::flush`]: waking a sleeping thread costs the waker a system
-//! call, which per buffer of spans would cost more than the spans themselves. The collector
-//! hands spans to a span processor one by one, or gathers them into export batches for an
-//! exporter ([`Batcher`]).
+//! `SpanData` and hands them on. Each thread pushes into a ring of its own, which only the
+//! collector thread reads: a push takes no lock and no atomic read-modify-write. When a ring
+//! is full, spans go to buffers shared by threads (sharded so that pushes rarely meet), and a
+//! full one moves to the collector's inbox, whose size the queue bounds. The collector empties
+//! the rings, the inbox and the buffers on its own schedule (every `interval`), when a ring is
+//! half full or the inbox holds half the queue, and on [`Collector::flush`]: waking a sleeping
+//! thread costs the waker a system call, which per span would cost more than the span itself.
+//! The collector hands spans to a span processor one by one, or gathers them into export
+//! batches for an exporter ([`Batcher`]).
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -22,6 +25,8 @@ use crate::span::SpanRecord;
 
 /// Spans a shard holds before it is sent on (fewer when the queue is smaller).
 const BATCH: usize = 256;
+/// Spans a thread's ring holds (fewer when the queue is smaller).
+const RING: usize = 1024;
 const SHARDS: usize = 16;
 /// Spans sent to the collector and not yet handed on, at most, unless configured otherwise;
 /// beyond this, spans are dropped (and counted) rather than let memory grow or the program
@@ -40,6 +45,10 @@ enum Message {
 }
 
 struct Shards {
+    /// Tells this collector's rings from other collectors' in a thread's list.
+    id: u64,
+    /// The reading ends of the threads' rings.
+    rings: Mutex<Vec<rtrb::Consumer<FinishedSpan>>>,
     shards: Box<[Mutex<Vec<FinishedSpan>>]>,
     /// Full buffers waiting for the collector thread.
     inbox: Mutex<Vec<Vec<FinishedSpan>>>,
@@ -113,7 +122,10 @@ pub(super) struct Collector {
 
 impl Collector {
     pub(super) fn spawn(sink: Sink, scope: InstrumentationScope, interval: Duration) -> Collector {
+        static IDS: AtomicU64 = AtomicU64::new(1);
         let shards = Arc::new(Shards {
+            id: IDS.fetch_add(1, Ordering::Relaxed),
+            rings: Mutex::new(Vec::new()),
             shards: (0..SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
             inbox: Mutex::new(Vec::new()),
             woken: AtomicBool::new(false),
@@ -140,9 +152,62 @@ impl Collector {
         self.shards.limit.store(spans.max(1), Ordering::Relaxed);
     }
 
-    /// Keeps a finished span until its shard is sent to the collector.
+    /// Keeps a finished span until the collector thread takes it: in this thread's ring, or
+    /// when that is full (or the thread is exiting), in a shared buffer.
     #[inline(always)]
     pub(super) fn push(&self, span: FinishedSpan) {
+        let mut span = Some(span);
+        let _ = LOCAL_RINGS.try_with(|rings| {
+            let Ok(mut rings) = rings.try_borrow_mut() else {
+                return;
+            };
+            let ring = match rings.iter().position(|r| r.collector == self.shards.id) {
+                Some(at) => &mut rings[at],
+                None => self.add_ring(&mut rings),
+            };
+            if let Some(taken) = span.take()
+                && let Err(rtrb::PushError::Full(full)) = ring.producer.push(taken)
+            {
+                span = Some(full);
+            }
+            // Half full: the collector thread is woken to empty it before it overflows.
+            if ring.producer.cached_slots() <= ring.half
+                && ring.producer.slots() <= ring.half
+                && !self.shards.woken.load(Ordering::Acquire)
+                && !self.shards.woken.swap(true, Ordering::AcqRel)
+            {
+                let _ = self.sender.send(Message::Wake);
+            }
+        });
+        if let Some(span) = span {
+            self.push_shared(span);
+        }
+    }
+
+    /// Gives this thread a ring for this collector, and forgets rings of collectors that are
+    /// gone.
+    #[cold]
+    fn add_ring<'a>(&self, rings: &'a mut Vec<LocalRing>) -> &'a mut LocalRing {
+        rings.retain(|r| !r.producer.is_abandoned());
+        let capacity = RING.min(self.shards.limit.load(Ordering::Relaxed)).max(1);
+        let (producer, consumer) = rtrb::RingBuffer::new(capacity);
+        self.shards
+            .rings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(consumer);
+        rings.push(LocalRing {
+            collector: self.shards.id,
+            producer,
+            half: capacity / 2,
+        });
+        let last = rings.len() - 1;
+        &mut rings[last]
+    }
+
+    /// Keeps a finished span in a shared buffer until it is sent to the collector.
+    #[cold]
+    fn push_shared(&self, span: FinishedSpan) {
         let shard = &self.shards.shards[shard_index()];
         let batch = BATCH.min(self.shards.limit.load(Ordering::Relaxed));
         let full = {
@@ -249,6 +314,7 @@ impl Worker {
             let message =
                 receiver.recv_timeout(next_sweep.saturating_duration_since(Instant::now()));
             self.empty_inbox();
+            self.empty_rings();
             match message {
                 Ok(Message::Wake) | Err(RecvTimeoutError::Timeout) => {}
                 Ok(Message::Flush(ack)) => {
@@ -285,6 +351,31 @@ impl Worker {
         self.sink.tick();
     }
 
+    /// Takes what the threads' rings hold, and forgets the rings of threads that exited once
+    /// they are empty.
+    fn empty_rings(&mut self) {
+        let taken: Vec<FinishedSpan> = {
+            let mut rings = self
+                .shards
+                .rings
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let mut taken = Vec::new();
+            for ring in rings.iter_mut() {
+                let ready = ring.slots();
+                taken.reserve(ready);
+                taken.extend(std::iter::from_fn(|| ring.pop().ok()).take(ready));
+            }
+            rings.retain(|r| !(r.is_abandoned() && r.is_empty()));
+            taken
+        };
+        // Counted before it is handed on, as the shards' spans are when sent.
+        self.shards
+            .sent
+            .fetch_add(taken.len() as u64, Ordering::Relaxed);
+        self.export(taken);
+    }
+
     fn empty_inbox(&mut self) {
         self.shards.woken.store(false, Ordering::Release);
         let batches = std::mem::take(
@@ -311,6 +402,17 @@ impl Worker {
         self.export(spans);
         self.shards.queued.fetch_sub(count, Ordering::AcqRel);
     }
+}
+
+/// The writing end of this thread's ring for one collector.
+struct LocalRing {
+    collector: u64,
+    producer: rtrb::Producer<FinishedSpan>,
+    half: usize,
+}
+
+thread_local! {
+    static LOCAL_RINGS: RefCell<Vec<LocalRing>> = const { RefCell::new(Vec::new()) };
 }
 
 fn shard_index() -> usize {
