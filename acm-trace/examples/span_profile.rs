@@ -53,8 +53,8 @@ fn main() {
         let flusher = subscriber.flusher();
         (tracing::Dispatch::new(subscriber), Some(flusher))
     };
-    // Drained every 5 roots (505 spans): under valgrind, which runs one thread at a time, the
-    // collector thread would otherwise rarely run, the calling thread's ring (1024 spans)
+    // Drained every 2 roots (202 spans): under valgrind, which runs one thread at a time, the
+    // collector thread would otherwise rarely run, the calling thread's ring (256 spans)
     // would overflow into the shared buffers, and the counts would describe that rarer path.
     let drain = || {
         if let Some(flusher) = &flusher {
@@ -69,7 +69,7 @@ fn main() {
                     std::hint::black_box(tiny(i));
                 }
             });
-            if round % 5 == 0 {
+            if round % 2 == 0 {
                 drain();
             }
         }

@@ -25,8 +25,9 @@ use crate::span::SpanRecord;
 
 /// Spans a shard holds before it is sent on (fewer when the queue is smaller).
 const BATCH: usize = 256;
-/// Spans a thread's ring holds (fewer when the queue is smaller).
-const RING: usize = 1024;
+/// Spans a thread's ring holds (fewer when the queue is smaller): about 26 kB per thread
+/// that closes spans, allocated with its first span.
+const RING: usize = 256;
 const SHARDS: usize = 16;
 /// Spans sent to the collector and not yet handed on, at most, unless configured otherwise;
 /// beyond this, spans are dropped (and counted) rather than let memory grow or the program
