@@ -6,6 +6,7 @@
 // Every `unsafe` block states the invariant it relies on.
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod backend;
 mod block;
 pub mod catalog;
 mod clock;

@@ -1,10 +1,11 @@
 //! The open span of an instrumented call or block, whichever back end records it: the one
-//! place where a span is opened for instrumented code (`open_span` asks the dispatcher once
-//! which back end it is), and what is recorded on it as it ends.
+//! place where a span is opened for instrumented code (`open_span` asks the seam,
+//! [`Backend::of`], once which back end it is), and what is recorded on it as it ends.
 
 use tracing::Span;
 use tracing_core::field::{Field, Value};
 
+use crate::backend::Backend;
 use crate::fields::{self, StandardField};
 use crate::outcome::{self, Finding, Outcome};
 use crate::{SpanSite, context};
@@ -39,28 +40,26 @@ pub(crate) fn open_span(
     attrs: &[&dyn Value],
 ) {
     tracing::dispatcher::get_default(|dispatch| {
-        if let Some(subscriber) = dispatch.downcast_ref::<crate::AcmSubscriber>() {
-            let state = slot.insert(SpanState {
-                span: Handle::Native(subscriber.open(site, dispatch)),
-                recorded: false,
-                lean: true,
-                explicit: None,
-                resources: None,
-            });
-            if (name.is_some() || !attrs.is_empty())
-                && let Handle::Native(span) = &mut state.span
-            {
-                record_given(span, site, name, attrs);
+        let lean = match Backend::of(dispatch) {
+            Backend::Subscriber(subscriber) => {
+                let state = slot.insert(SpanState {
+                    span: Handle::Native(subscriber.open(site, dispatch)),
+                    recorded: false,
+                    lean: true,
+                    explicit: None,
+                    resources: None,
+                });
+                if (name.is_some() || !attrs.is_empty())
+                    && let Handle::Native(span) = &mut state.span
+                {
+                    record_given(span, site, name, attrs);
+                }
+                return;
             }
-            return;
-        }
-        // acm-trace's lean layer reads the site's static attributes and the run context
-        // itself; other layers (tracing-opentelemetry) need them as recorded fields.
-        let lean = dispatch.is::<crate::AcmLayer>();
-        // A callsite can keep an old interest after a scoped subscriber is gone.
-        if !lean && dispatch.is::<tracing_core::subscriber::NoSubscriber>() {
-            return;
-        }
+            Backend::LeanLayer(_) => true,
+            Backend::Other => false,
+            Backend::Nothing => return,
+        };
         let span = new_span(site, name, attrs, dispatch, lean);
         if span.is_none() {
             return;

@@ -17,6 +17,7 @@ use opentelemetry_sdk::trace::{
 use tracing_subscriber::registry::LookupSpan as _;
 
 use crate::Kind;
+use crate::backend::Backend;
 pub(crate) use record::SpanRecord;
 pub use record::{MAX_SPAN_NAME_LEN, ORIGINAL_NAME_KEY};
 
@@ -88,15 +89,14 @@ pub(crate) fn scope() -> InstrumentationScope {
 /// assert!(acm_trace_runtime::current_ids().is_none()); // no span here
 /// ```
 pub fn current_ids() -> Option<SpanIds> {
-    tracing::dispatcher::get_default(|dispatch| {
-        if let Some(native) = dispatch.downcast_ref::<crate::AcmSubscriber>() {
-            return native.current_ids();
+    tracing::dispatcher::get_default(|dispatch| match Backend::of(dispatch) {
+        Backend::Subscriber(subscriber) => subscriber.current_ids(),
+        Backend::LeanLayer(Some(registry)) => {
+            let id = tracing::Span::current().id()?;
+            let span = registry.span(&id)?;
+            span.extensions().get::<SpanRecord>().map(SpanRecord::ids)
         }
-        let registry = dispatch.downcast_ref::<tracing_subscriber::Registry>()?;
-        let current = tracing::Span::current();
-        let id = current.id()?;
-        let span = registry.span(&id)?;
-        span.extensions().get::<SpanRecord>().map(SpanRecord::ids)
+        Backend::LeanLayer(None) | Backend::Other | Backend::Nothing => None,
     })
 }
 

@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use opentelemetry::trace::{SpanId, TraceId};
+use opentelemetry::trace::SpanId;
 use tracing::Metadata;
 use tracing::span::Id;
 use tracing_core::span::Current;
@@ -14,6 +14,7 @@ use tracing_core::span::Current;
 use super::stack;
 use super::store::STORE;
 use crate::AcmSubscriber;
+use crate::backend::Backend;
 use crate::span::{SpanRecord, place_span, to_span_kind};
 
 /// An acm span opened by [`AcmSubscriber`] directly. It behaves as a `tracing` span of the
@@ -28,7 +29,8 @@ pub(crate) struct NativeSpan {
     dispatch: tracing::Dispatch,
     owner: u64,
     meta: &'static Metadata<'static>,
-    record: SpanRecord,
+    /// Moved out when the span is dropped.
+    record: std::mem::ManuallyDrop<SpanRecord>,
     /// The stand-in's store id once a `tracing` handle was asked for, 0 before. Atomic so the
     /// span stays `Sync`, as a future carrying it may need to be; only the thread where the
     /// span is entered touches it.
@@ -57,7 +59,7 @@ impl AcmSubscriber {
             dispatch: dispatch.clone(),
             owner: self.instance,
             meta,
-            record,
+            record: std::mem::ManuallyDrop::new(record),
             stand_in: AtomicU64::new(0),
         }
     }
@@ -73,15 +75,10 @@ impl AcmSubscriber {
                 return Current::none();
             };
             id = stored;
-            stack::promote(self.instance, span_key(entered.ids.span_id), id);
+            stack::promote(self.instance, entered.key, id);
         }
         Current::new(Id::from_u64(id), entered.meta)
     }
-}
-
-/// What is left where a record was moved out.
-fn nothing() -> SpanRecord {
-    SpanRecord::new(TraceId::INVALID, SpanId::INVALID, SpanId::INVALID, false)
 }
 
 fn span_key(span_id: SpanId) -> u64 {
@@ -94,17 +91,16 @@ impl NativeSpan {
             owner: self.owner,
             id: self.stand_in.load(Ordering::Relaxed),
             direct: true,
+            key: span_key(self.record.ids().span_id),
             meta: self.meta,
             ids: self.record.ids(),
         });
     }
 
     pub(crate) fn exit(&self) {
-        let key = span_key(self.record.ids().span_id);
-        if let Some(entered) = stack::pop(self.owner, true, key)
-            && entered.id != 0
-        {
-            self.stand_in.store(entered.id, Ordering::Relaxed);
+        let stand_in = stack::pop(self.owner, true, span_key(self.record.ids().span_id));
+        if stand_in != 0 {
+            self.stand_in.store(stand_in, Ordering::Relaxed);
         }
     }
 
@@ -116,7 +112,7 @@ impl NativeSpan {
     /// Lets `f` record any number of values on the span.
     pub(crate) fn record_with(&mut self, f: impl FnOnce(&mut dyn tracing::field::Visit)) {
         if self.record.sampled {
-            f(&mut self.record);
+            f(&mut *self.record);
         }
     }
 
@@ -138,7 +134,8 @@ impl NativeSpan {
 
 impl Drop for NativeSpan {
     fn drop(&mut self) {
-        let mut record = std::mem::replace(&mut self.record, nothing());
+        // SAFETY: `drop` runs once, and nothing reads `self.record` after this.
+        let mut record = unsafe { std::mem::ManuallyDrop::take(&mut self.record) };
         let stand_in = *self.stand_in.get_mut();
         if stand_in != 0 {
             // The span becomes its stand-in, with what was recorded through `tracing` handles,
@@ -147,7 +144,7 @@ impl Drop for NativeSpan {
                 stand_in,
                 |stored| {
                     record.absorb(stored);
-                    *stored = std::mem::replace(&mut record, nothing());
+                    std::mem::swap(stored, &mut record);
                 },
                 |_| {},
             );
@@ -155,7 +152,7 @@ impl Drop for NativeSpan {
             return;
         }
         if record.sampled
-            && let Some(subscriber) = self.dispatch.downcast_ref::<AcmSubscriber>()
+            && let Backend::Subscriber(subscriber) = Backend::of(&self.dispatch)
         {
             subscriber.closed(record);
         }

@@ -330,6 +330,7 @@ impl Subscriber for AcmSubscriber {
                 owner: self.instance,
                 id: id.into_u64(),
                 direct: false,
+                key: id.into_u64(),
                 meta: span.meta,
                 ids: span.ids,
             });
@@ -337,7 +338,7 @@ impl Subscriber for AcmSubscriber {
     }
 
     fn exit(&self, id: &Id) {
-        stack::pop(self.instance, false, id.into_u64());
+        let _ = stack::pop(self.instance, false, id.into_u64());
     }
 
     fn clone_span(&self, id: &Id) -> Id {

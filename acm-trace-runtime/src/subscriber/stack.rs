@@ -14,22 +14,19 @@ pub(super) struct Entered {
     /// The span's id in the store; for a span opened directly, 0 until `tracing`'s API asks
     /// for a handle to it (see [`promote`]).
     pub(super) id: u64,
-    /// Whether the span was opened directly ([`NativeSpan`](super::NativeSpan)), which is told
-    /// apart by its span id rather than by its store id.
+    /// Whether the span was opened directly ([`NativeSpan`](super::NativeSpan)).
     pub(super) direct: bool,
+    /// What tells the span's entries apart: its store id, or for a span opened directly,
+    /// which has none at first, its span id.
+    pub(super) key: u64,
     pub(super) meta: &'static Metadata<'static>,
     pub(super) ids: SpanIds,
 }
 
 impl Entered {
+    #[inline]
     fn is(&self, owner: u64, direct: bool, key: u64) -> bool {
-        self.owner == owner
-            && self.direct == direct
-            && if direct {
-                u64::from_be_bytes(self.ids.span_id.to_bytes()) == key
-            } else {
-                self.id == key
-            }
+        self.key == key && self.owner == owner && self.direct == direct
     }
 }
 
@@ -42,21 +39,21 @@ pub(super) fn push(entered: Entered) {
 }
 
 /// Removes the innermost entry of the span `key` names (its store id, or its span id if
-/// `direct`) and returns it; spans usually exit in reverse order, so it is almost always the
-/// last one.
-pub(super) fn pop(owner: u64, direct: bool, key: u64) -> Option<Entered> {
+/// `direct`) and returns its store id (0 if it has none, or no entry was found); spans usually
+/// exit in reverse order, so it is almost always the last one.
+pub(super) fn pop(owner: u64, direct: bool, key: u64) -> u64 {
     STACK
         .try_with(|stack| {
             let mut stack = stack.borrow_mut();
-            if stack.last().is_some_and(|e| e.is(owner, direct, key)) {
-                stack.pop()
-            } else {
-                let at = stack.iter().rposition(|e| e.is(owner, direct, key))?;
-                Some(stack.remove(at))
+            if stack.last().is_some_and(|last| last.is(owner, direct, key)) {
+                return stack.pop().map_or(0, |e| e.id);
+            }
+            match stack.iter().rposition(|e| e.is(owner, direct, key)) {
+                Some(at) => stack.remove(at).id,
+                None => 0,
             }
         })
-        .ok()
-        .flatten()
+        .unwrap_or(0)
 }
 
 /// The innermost span of `owner` entered on this thread.
