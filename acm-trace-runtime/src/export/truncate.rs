@@ -1,13 +1,8 @@
 //! `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`, which the Rust SDK does not implement
 //! (open-telemetry/opentelemetry-rust#3374): long string values are cut before export.
 
-use std::future::Future;
-use std::time::Duration;
-
 use opentelemetry::{Array, KeyValue, StringValue, Value};
-use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::trace::SpanData;
 
 /// The longest prefix of `s` that has at most `max_bytes` bytes and ends on a character
 /// boundary.
@@ -54,40 +49,6 @@ pub(crate) fn truncate_span(span: &mut SpanData, limit: usize) {
     }
     for link in &mut span.links.links {
         truncate_attributes(&mut link.attributes, limit);
-    }
-}
-
-/// Truncates long string attribute values before handing a batch on.
-#[derive(Debug)]
-pub(crate) struct TruncatingExporter<E> {
-    inner: E,
-    limit: usize,
-}
-
-impl<E> TruncatingExporter<E> {
-    pub(crate) fn new(inner: E, limit: usize) -> Self {
-        Self { inner, limit }
-    }
-}
-
-impl<E: SpanExporter> SpanExporter for TruncatingExporter<E> {
-    fn export(&self, mut batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
-        for span in &mut batch {
-            truncate_span(span, self.limit);
-        }
-        self.inner.export(batch)
-    }
-
-    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.inner.shutdown_with_timeout(timeout)
-    }
-
-    fn force_flush(&self) -> OTelSdkResult {
-        self.inner.force_flush()
-    }
-
-    fn set_resource(&mut self, resource: &Resource) {
-        self.inner.set_resource(resource);
     }
 }
 

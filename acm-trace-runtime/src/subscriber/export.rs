@@ -110,7 +110,7 @@ impl Batcher {
             return;
         }
         let batch = std::mem::take(&mut self.pending);
-        // A failed export is counted by the exporter's owner (the pipeline's counting
+        // A failed export is counted by the exporter's owner (the pipeline's delivery
         // exporter); the collector goes on with the next batch either way, as the SDK's
         // batch processor does.
         let _ = self.exporter.export_blocking(batch);

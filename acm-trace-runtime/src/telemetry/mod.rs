@@ -27,7 +27,7 @@ pub use env::{EnvSource, ProcessEnv};
 pub use error::{FlushError, StartError};
 pub use shutdown::ShutdownReport;
 
-use crate::export::counting::DeliveryCounts;
+use crate::export::delivery::DeliveryCounts;
 use pipeline::Pipeline;
 
 /// Starts configuring telemetry; finish with [`TelemetryBuilder::start`] or

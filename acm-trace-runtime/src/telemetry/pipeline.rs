@@ -20,9 +20,8 @@ use super::batch::BatchSettings;
 use super::builder::TelemetryLayer;
 use super::config::{Destination, Settings};
 use super::{ExportDestination, StartError};
-use crate::export::counting::{Counters, CountingExporter, CountingProcessor, DeliveryCounts};
+use crate::export::delivery::{Counters, CountingProcessor, DeliveryCounts, DeliveryExporter};
 use crate::export::jsonl::{JsonLinesExporter, SharedRecords};
-use crate::export::truncate::TruncatingExporter;
 use crate::logs::NoFeedback;
 use crate::subscriber::{Batching, BlockingExport};
 
@@ -160,12 +159,11 @@ fn batching(batch: BatchSettings) -> Batching {
     }
 }
 
-/// Truncation runs first so the counts and the backend see the same spans.
 fn wrap<E>(exporter: E, counters: &Arc<Counters>, limit: usize) -> impl SpanExporter + 'static
 where
     E: SpanExporter + 'static,
 {
-    TruncatingExporter::new(CountingExporter::new(exporter, counters.clone()), limit)
+    DeliveryExporter::new(exporter, counters.clone(), limit)
 }
 
 /// What became of the spans: those that ended through the processor or the native

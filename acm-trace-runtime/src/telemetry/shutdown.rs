@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::ExportDestination;
 use super::pipeline::{Pipeline, TreeOutput};
-use crate::export::counting::DeliveryCounts;
+use crate::export::delivery::DeliveryCounts;
 use crate::export::tree::render_tree;
 
 /// What [`Telemetry::shutdown`](crate::Telemetry::shutdown) achieved.

@@ -1,10 +1,13 @@
-//! Counts what happens to every ended span, so shutdown can say what was not delivered.
+//! Counts what happens to every ended span, so shutdown can say what was not delivered, and
+//! prepares what is exported.
 //!
 //! The SDK's batch processor keeps its drop count private and throws away the result of the
 //! final export, so the counts come from both sides of it: [`CountingProcessor`] sees every
-//! span that ends, [`CountingExporter`] sees every span the batch processor hands on and
-//! whether the backend took it. What ended but was never exported was dropped by the full
-//! queue, failed, or was still in flight when the time was up.
+//! span that ends, [`DeliveryExporter`] sees every span handed to the exporter and whether
+//! the backend took it. What ended but was never exported was dropped by the full queue,
+//! failed, or was still in flight when the time was up. The exporter wrapper is the one
+//! every exporter sits behind: it also cuts long attribute values first
+//! (`OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`), so the counts and the backend see the same spans.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -103,21 +106,30 @@ impl<P: SpanProcessor> SpanProcessor for CountingProcessor<P> {
     }
 }
 
-/// Counts the outcome of every export request.
+/// Cuts long string values of every span of a batch to `limit` bytes, then counts the
+/// outcome of the export request.
 #[derive(Debug)]
-pub(crate) struct CountingExporter<E> {
+pub(crate) struct DeliveryExporter<E> {
     inner: E,
     counters: Arc<Counters>,
+    limit: usize,
 }
 
-impl<E> CountingExporter<E> {
-    pub(crate) fn new(inner: E, counters: Arc<Counters>) -> Self {
-        Self { inner, counters }
+impl<E> DeliveryExporter<E> {
+    pub(crate) fn new(inner: E, counters: Arc<Counters>, limit: usize) -> Self {
+        Self {
+            inner,
+            counters,
+            limit,
+        }
     }
 }
 
-impl<E: SpanExporter> SpanExporter for CountingExporter<E> {
-    fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
+impl<E: SpanExporter> SpanExporter for DeliveryExporter<E> {
+    fn export(&self, mut batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
+        for span in &mut batch {
+            super::truncate::truncate_span(span, self.limit);
+        }
         let n = batch.len() as u64;
         let export = self.inner.export(batch);
         async move {
@@ -171,7 +183,7 @@ mod tests {
     #[test]
     fn failed_exports_count_as_undelivered() {
         let counters = Arc::new(Counters::default());
-        let exporter = CountingExporter::new(Failing, counters.clone());
+        let exporter = DeliveryExporter::new(Failing, counters.clone(), usize::MAX);
         let processor =
             CountingProcessor::new(SimpleSpanProcessor::new(exporter), counters.clone());
         let provider = SdkTracerProvider::builder()
