@@ -1,6 +1,6 @@
 //! Faults of the receiver: absent at start, killed mid-run, accepting and never answering,
 //! answering 429 or 503 with `Retry-After`, resetting the connection mid-request, speaking
-//! plain TCP where TLS is expected. In each the program finishes, shutdown returns within its
+//! plain TCP where TLS is expected, a name that does not resolve. In each the program finishes, shutdown returns within its
 //! bound, nothing panics, and the report counts the spans that were not delivered.
 
 #[path = "support/collector.rs"]
@@ -206,4 +206,25 @@ fn http_tls_handshake_fails() {
 #[test]
 fn grpc_tls_handshake_fails() {
     faulty_receiver(Protocol::Grpc, Fault::NotTls);
+}
+
+/// A receiver whose name does not resolve. Its first label has 64 characters (DNS allows 63),
+/// so the resolver refuses it before any query leaves the machine: the test needs no network.
+fn unresolvable_name(protocol: Protocol) {
+    let endpoint = format!("http://{}.invalid:4318", "a".repeat(64));
+    let builder = sample::otlp_builder(protocol, &endpoint).shutdown_timeout(BOUND);
+    let (telemetry, ()) = sample::run_with(builder, sample::emit_pipeline);
+    let report = timed_shutdown(telemetry);
+    assert_eq!(report.exported, 0, "{report:?}");
+    assert_eq!(report.undelivered, sample::SPANS, "{report:?}");
+}
+
+#[test]
+fn http_receiver_name_does_not_resolve() {
+    unresolvable_name(Protocol::HttpProtobuf);
+}
+
+#[test]
+fn grpc_receiver_name_does_not_resolve() {
+    unresolvable_name(Protocol::Grpc);
 }
