@@ -24,16 +24,18 @@ mod source {
     /// mock clock on every call, which would double the cost of a reading.
     static CLOCK: LazyLock<quanta::Clock> = LazyLock::new(quanta::Clock::new);
 
-    pub(super) type Raw = u64;
+    /// Never zero, so that a span's optional start time takes no more room than a reading
+    /// (a counter reading of zero becomes one: a cycle).
+    pub(super) type Raw = std::num::NonZeroU64;
     pub(super) type Instant = quanta::Instant;
 
     #[inline(always)]
     pub(super) fn now() -> Raw {
-        CLOCK.raw()
+        Raw::new(CLOCK.raw()).unwrap_or(Raw::MIN)
     }
 
     pub(super) fn scaled(raw: Raw) -> Instant {
-        CLOCK.scaled(raw)
+        CLOCK.scaled(raw.get())
     }
 
     pub(super) fn instant_now() -> Instant {

@@ -99,9 +99,9 @@ where
         let (ids, parent_id) =
             place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
         let sampled = ids.sampled;
-        let mut record = SpanRecord::new(ids.trace_id, ids.span_id, parent_id, sampled);
+        let mut record = SpanRecord::new(meta, ids.trace_id, ids.span_id, parent_id, sampled);
         if sampled {
-            record.start(site, meta, kind);
+            record.start(site, kind);
             attrs.record(&mut record);
         }
         span.extensions_mut().insert(record);

@@ -113,3 +113,27 @@ pub(crate) fn to_span_kind(kind: Kind) -> SpanKind {
 pub(crate) fn static_kv(key: &'static str, value: &'static str) -> KeyValue {
     KeyValue::new(key, opentelemetry::Value::String(value.into()))
 }
+
+/// A span metadata for unit tests of what keeps and moves records.
+#[cfg(test)]
+pub(crate) mod test_metadata {
+    pub(crate) static META: tracing_core::Metadata<'static> = tracing_core::metadata! {
+        name: "store.test",
+        target: "store",
+        level: tracing_core::Level::INFO,
+        fields: &[],
+        callsite: &CALLSITE,
+        kind: tracing_core::metadata::Kind::SPAN,
+    };
+
+    struct Callsite;
+
+    impl tracing_core::Callsite for Callsite {
+        fn set_interest(&self, _: tracing_core::subscriber::Interest) {}
+        fn metadata(&self) -> &tracing_core::Metadata<'_> {
+            &META
+        }
+    }
+
+    static CALLSITE: Callsite = Callsite;
+}

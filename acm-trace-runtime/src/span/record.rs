@@ -27,7 +27,7 @@ pub(crate) struct SpanRecord {
     /// Read when a sampled span starts; spans that are not sampled are never exported.
     start_time: Option<Timestamp>,
     site: Option<&'static SpanSite>,
-    meta: Option<&'static Metadata<'static>>,
+    meta: &'static Metadata<'static>,
     context: Option<RunRef>,
     /// What only some spans record, kept out of line so that the record every span moves
     /// around stays small.
@@ -79,7 +79,13 @@ fn bounded_name(name: &str) -> String {
 const OUTCOMES: [&str; 5] = ["success", "fail", "noop", "skip", "cancelled"];
 
 impl SpanRecord {
-    pub(crate) fn new(trace_id: TraceId, span_id: SpanId, parent: SpanId, sampled: bool) -> Self {
+    pub(crate) fn new(
+        meta: &'static Metadata<'static>,
+        trace_id: TraceId,
+        span_id: SpanId,
+        parent: SpanId,
+        sampled: bool,
+    ) -> Self {
         SpanRecord {
             trace_id,
             span_id,
@@ -88,7 +94,7 @@ impl SpanRecord {
             // costs as much as the rest of opening a span.
             start_time: None,
             site: None,
-            meta: None,
+            meta,
             context: None,
             recorded: None,
             sampled,
@@ -107,9 +113,14 @@ impl SpanRecord {
         site: Option<&'static SpanSite>,
         meta: &'static Metadata<'static>,
     ) -> Self {
-        let mut record = SpanRecord::new(ids.trace_id, ids.span_id, SpanId::INVALID, ids.sampled);
+        let mut record = SpanRecord::new(
+            meta,
+            ids.trace_id,
+            ids.span_id,
+            SpanId::INVALID,
+            ids.sampled,
+        );
         record.site = site;
-        record.meta = Some(meta);
         record.acm = site.is_some();
         record.stand_in = true;
         record
@@ -135,6 +146,10 @@ impl SpanRecord {
         self.outcome_recorded |= stand_in.outcome_recorded;
     }
 
+    pub(crate) fn metadata(&self) -> &'static Metadata<'static> {
+        self.meta
+    }
+
     pub(crate) fn ids(&self) -> SpanIds {
         SpanIds {
             trace_id: self.trace_id,
@@ -146,15 +161,9 @@ impl SpanRecord {
     /// Notes when and where the span starts. Its static and run-context attributes are only
     /// built when it is exported ([`finish_attributes`](Self::finish_attributes)), which may
     /// be on another thread.
-    pub(crate) fn start(
-        &mut self,
-        site: Option<&'static SpanSite>,
-        meta: &'static Metadata<'static>,
-        kind: SpanKind,
-    ) {
+    pub(crate) fn start(&mut self, site: Option<&'static SpanSite>, kind: SpanKind) {
         self.start_time = Some(Timestamp::now());
         self.kind = kind;
-        self.meta = Some(meta);
         self.site = site;
         if site.is_some() {
             self.acm = true;
@@ -190,14 +199,15 @@ impl SpanRecord {
     /// span that recorded no outcome succeeded (the guard records every other outcome).
     fn finish_attributes(&mut self, recorded: Vec<KeyValue>) -> Vec<KeyValue> {
         let mut attributes = Vec::with_capacity(recorded.len() + 13);
-        match (self.site, self.meta) {
-            (Some(site), _) => {
+        match self.site {
+            Some(site) => {
                 site.attributes().append_to(&mut attributes);
                 if let Some(ctx) = &self.context {
                     ctx.extend(&mut attributes);
                 }
             }
-            (None, Some(meta)) => {
+            None => {
+                let meta = self.meta;
                 if let Some(file) = meta.file() {
                     attributes.push(static_kv("code.file.path", file));
                 }
@@ -208,7 +218,6 @@ impl SpanRecord {
                     attributes.push(static_kv("code.module.name", module));
                 }
             }
-            (None, None) => {}
         }
         attributes.extend(recorded);
         if self.acm && !self.outcome_recorded {
@@ -229,7 +238,7 @@ impl SpanRecord {
         let attributes = self.finish_attributes(recorded.attributes);
         let name = match recorded.name {
             Some(name) => Cow::Owned(name),
-            None => Cow::Borrowed(self.meta.map_or("", Metadata::name)),
+            None => Cow::Borrowed(self.meta.name()),
         };
         let status = if self.error {
             Status::Error {

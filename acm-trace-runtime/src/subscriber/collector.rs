@@ -426,6 +426,7 @@ fn shard_index() -> usize {
 
 #[cfg(test)]
 mod tests {
+    use crate::span::test_metadata::META;
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Arc, Condvar, Mutex};
     use std::time::Duration;
@@ -475,6 +476,7 @@ mod tests {
     fn span(n: u64) -> FinishedSpan {
         FinishedSpan {
             record: SpanRecord::new(
+                &META,
                 TraceId::from(u128::from(n) + 1),
                 SpanId::from(n + 1),
                 SpanId::INVALID,

@@ -28,7 +28,8 @@ pub(crate) struct NativeSpan {
     /// The dispatcher the span was opened in, kept alive until the span is handed to it.
     dispatch: tracing::Dispatch,
     owner: u64,
-    meta: &'static Metadata<'static>,
+    /// What tells its entries on the thread's stack apart (its span id).
+    key: u64,
     /// Moved out when the span is dropped.
     record: std::mem::ManuallyDrop<SpanRecord>,
     /// The stand-in's store id once a `tracing` handle was asked for, 0 before. Atomic so the
@@ -51,14 +52,14 @@ impl AcmSubscriber {
         let parent = self.current_ids();
         let (ids, parent_id) =
             place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
-        let mut record = SpanRecord::new(ids.trace_id, ids.span_id, parent_id, ids.sampled);
+        let mut record = SpanRecord::new(meta, ids.trace_id, ids.span_id, parent_id, ids.sampled);
         if ids.sampled {
-            record.start(Some(site), meta, kind);
+            record.start(Some(site), kind);
         }
         NativeSpan {
             dispatch: dispatch.clone(),
             owner: self.instance,
-            meta,
+            key: span_key(ids.span_id),
             record: std::mem::ManuallyDrop::new(record),
             stand_in: AtomicU64::new(0),
         }
@@ -91,14 +92,14 @@ impl NativeSpan {
             owner: self.owner,
             id: self.stand_in.load(Ordering::Relaxed),
             direct: true,
-            key: span_key(self.record.ids().span_id),
-            meta: self.meta,
+            key: self.key,
+            meta: self.metadata(),
             ids: self.record.ids(),
         });
     }
 
     pub(crate) fn exit(&self) {
-        let stand_in = stack::pop(self.owner, true, span_key(self.record.ids().span_id));
+        let stand_in = stack::pop(self.owner, true, self.key);
         if stand_in != 0 {
             self.stand_in.store(stand_in, Ordering::Relaxed);
         }
@@ -117,7 +118,7 @@ impl NativeSpan {
     }
 
     pub(crate) fn metadata(&self) -> &'static Metadata<'static> {
-        self.meta
+        self.record.metadata()
     }
 
     /// The span as a `tracing::Span` handle, for code that wants one.
@@ -163,7 +164,7 @@ impl std::fmt::Debug for NativeSpan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NativeSpan")
             .field("span_id", &self.record.ids().span_id)
-            .field("name", &self.meta.name())
+            .field("name", &self.metadata().name())
             .finish_non_exhaustive()
     }
 }

@@ -291,9 +291,9 @@ impl Subscriber for AcmSubscriber {
         let parent = self.parent_ids(attrs);
         let (ids, parent_id) =
             place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
-        let mut record = SpanRecord::new(ids.trace_id, ids.span_id, parent_id, ids.sampled);
+        let mut record = SpanRecord::new(meta, ids.trace_id, ids.span_id, parent_id, ids.sampled);
         if ids.sampled {
-            record.start(site, meta, kind);
+            record.start(site, kind);
             attrs.record(&mut record);
         }
         match STORE.insert(ids, meta, record) {

@@ -324,23 +324,7 @@ mod tests {
     use super::STORE;
     use crate::SpanIds;
     use crate::span::SpanRecord;
-
-    static META: tracing_core::Metadata<'static> = tracing_core::metadata! {
-        name: "store.test",
-        target: "store",
-        level: tracing_core::Level::INFO,
-        fields: &[],
-        callsite: &CALLSITE,
-        kind: tracing_core::metadata::Kind::SPAN,
-    };
-    struct Callsite;
-    impl tracing_core::Callsite for Callsite {
-        fn set_interest(&self, _: tracing_core::subscriber::Interest) {}
-        fn metadata(&self) -> &tracing_core::Metadata<'_> {
-            &META
-        }
-    }
-    static CALLSITE: Callsite = Callsite;
+    use crate::span::test_metadata::META;
 
     fn open(n: u64) -> u64 {
         let ids = SpanIds {
@@ -348,7 +332,7 @@ mod tests {
             span_id: SpanId::from(n + 1),
             sampled: true,
         };
-        let record = SpanRecord::new(ids.trace_id, ids.span_id, SpanId::INVALID, true);
+        let record = SpanRecord::new(&META, ids.trace_id, ids.span_id, SpanId::INVALID, true);
         STORE.insert(ids, &META, record).expect("room for a span")
     }
 
