@@ -1,4 +1,4 @@
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -37,8 +37,12 @@ impl fmt::Display for Outcome {
 }
 
 thread_local! {
-    // One slot per acm span entered on this thread, innermost last.
-    static EXPLICIT: RefCell<Vec<Option<Outcome>>> = const { RefCell::new(Vec::new()) };
+    /// How many acm spans are entered on this thread, and the depth of the innermost one that
+    /// has an explicit outcome (0: none), so that entering and leaving a span without one
+    /// touches nothing else.
+    static DEPTHS: Cell<(u32, u32)> = const { Cell::new((0, 0)) };
+    /// The explicit outcomes of entered spans, innermost last, with their span's depth.
+    static EXPLICIT: RefCell<Vec<(u32, Outcome)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Sets the outcome of the innermost `#[acm_span]` span running on this thread, e.g.
@@ -50,22 +54,53 @@ thread_local! {
 /// set_outcome(Outcome::Skip); // no span here: nothing happens
 /// ```
 pub fn set_outcome(outcome: Outcome) {
-    let _ = EXPLICIT.try_with(|slots| {
-        if let Some(last) = slots.borrow_mut().last_mut() {
-            *last = Some(outcome);
+    let Ok((depth, top)) = DEPTHS.try_with(Cell::get) else {
+        return;
+    };
+    if depth == 0 {
+        return;
+    }
+    let stored = EXPLICIT.try_with(|explicit| {
+        let mut explicit = explicit.borrow_mut();
+        match explicit.last_mut() {
+            Some(last) if top == depth => last.1 = outcome,
+            _ => explicit.push((depth, outcome)),
         }
+    });
+    if stored.is_ok() {
+        DEPTHS.set((depth, depth));
+    }
+}
+
+/// A span is entered on this thread.
+#[inline]
+pub(crate) fn push_slot() {
+    let _ = DEPTHS.try_with(|depths| {
+        let (depth, top) = depths.get();
+        depths.set((depth.saturating_add(1), top));
     });
 }
 
-pub(crate) fn push_slot() {
-    let _ = EXPLICIT.try_with(|slots| slots.borrow_mut().push(None));
-}
-
+/// The innermost entered span leaves: its explicit outcome, if it was given one.
+#[inline]
 pub(crate) fn pop_slot() -> Option<Outcome> {
-    EXPLICIT
-        .try_with(|slots| slots.borrow_mut().pop().flatten())
-        .ok()
-        .flatten()
+    let (depth, top) = DEPTHS.try_with(Cell::get).ok()?;
+    if depth == 0 {
+        return None;
+    }
+    if top != depth {
+        DEPTHS.set((depth - 1, top));
+        return None;
+    }
+    let (outcome, next_top) = EXPLICIT
+        .try_with(|explicit| {
+            let mut explicit = explicit.borrow_mut();
+            let outcome = explicit.pop().map(|(_, outcome)| outcome);
+            (outcome, explicit.last().map_or(0, |(depth, _)| *depth))
+        })
+        .unwrap_or((None, 0));
+    DEPTHS.set((depth - 1, next_top));
+    outcome
 }
 
 /// What a function's return value says about its outcome.
@@ -230,5 +265,34 @@ mod description_tests {
             describe(&error(ErrorText::Display(&"refused")), true),
             "refused"
         );
+    }
+}
+
+#[cfg(test)]
+mod slot_tests {
+    use super::{Outcome, pop_slot, push_slot, set_outcome};
+
+    /// Each entered span gets the outcome set while it is the innermost one, nested or not.
+    #[test]
+    fn explicit_outcomes_go_to_the_innermost_span() {
+        set_outcome(Outcome::Skip); // outside any span: ignored
+        push_slot(); // outer
+        set_outcome(Outcome::Noop);
+        push_slot(); // inner, nothing set
+        assert_eq!(pop_slot(), None);
+        push_slot(); // inner, set twice: the last wins
+        set_outcome(Outcome::Fail);
+        set_outcome(Outcome::Skip);
+        push_slot(); // innermost, nothing set
+        assert_eq!(pop_slot(), None);
+        assert_eq!(pop_slot(), Some(Outcome::Skip));
+        assert_eq!(
+            pop_slot(),
+            Some(Outcome::Noop),
+            "the outer span keeps its own"
+        );
+        assert_eq!(pop_slot(), None, "no span left");
+        push_slot();
+        assert_eq!(pop_slot(), None, "nothing left over from before");
     }
 }
