@@ -356,6 +356,45 @@ fn values_recorded_through_a_handle_join_a_directly_opened_span() {
     );
 }
 
+/// A handle to a directly opened span, recorded on from another thread while the span ends
+/// and after: every span is exported once, whatever the interleaving.
+#[test]
+fn a_handle_recorded_on_elsewhere_while_the_span_ends() {
+    const ROUNDS: usize = 200;
+    #[acm_trace::acm_span("load.data", rows = 0_u32)]
+    fn load(sender: &std::sync::mpsc::Sender<Span>) {
+        sender.send(Span::current()).expect("recorder alive");
+    }
+    let (exporter, subscriber) = sink();
+    let flusher = subscriber.flusher();
+    let dispatch = Dispatch::new(subscriber);
+    let (sender, receiver) = std::sync::mpsc::channel::<Span>();
+    let recorder = {
+        let dispatch = dispatch.clone();
+        std::thread::spawn(move || {
+            tracing::dispatcher::with_default(&dispatch, || {
+                for handle in receiver {
+                    for n in 0..20_u32 {
+                        handle.record("acm.rows", n);
+                    }
+                }
+            });
+        })
+    };
+    tracing::dispatcher::with_default(&dispatch, || {
+        for _ in 0..ROUNDS {
+            load(&sender);
+        }
+    });
+    drop(sender);
+    recorder.join().expect("the recorder finishes");
+    assert!(flusher.flush(PATIENCE));
+    let spans = finished(&exporter);
+    assert_eq!(spans.len(), ROUNDS, "each span exported once");
+    let ids: HashSet<SpanId> = spans.iter().map(|s| s.span_context.span_id()).collect();
+    assert_eq!(ids.len(), ROUNDS, "no span exported twice");
+}
+
 /// A sampler that drops everything exports nothing, children of a dropped root included, yet
 /// `current_ids()` still gives ids, marked not sampled.
 #[test]

@@ -1,10 +1,13 @@
 //! A `tracing` subscriber built for acm spans, the fast path of [`init`](crate::init)`.start()`.
 //!
-//! It keeps what the lean layer keeps per span, without the `tracing-subscriber` registry:
-//! a span is a slot in an arena (`store`), the current span is a per-thread stack, and a
-//! closed span is moved into a buffer that a collector thread turns into `SpanData` for a
-//! span processor, or for an exporter in batches.
-//! The calling thread never builds attribute lists or talks to the processor.
+//! It keeps what the lean layer keeps per span, without the `tracing-subscriber` registry.
+//! Instrumented code's spans are opened directly (`direct.rs`): their record lives in the
+//! guard or future that owns the span, and the span sits on a per-thread stack while it is
+//! entered (`stack.rs`). Spans opened through `tracing`'s API, which any thread may hold and
+//! record on, live in a process-wide arena of slots (`store.rs`, `slot.rs`). A closed span's
+//! record goes into its thread's ring, which a collector thread empties (`collector.rs`),
+//! turning records into `SpanData` for a span processor, or for an exporter in batches
+//! (`export.rs`). The calling thread never builds attribute lists or talks to the processor.
 
 mod collector;
 mod direct;
