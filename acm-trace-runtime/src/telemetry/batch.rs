@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use super::builder::CodeOptions;
 use super::env::{EnvSource, from_env, invalid};
+use super::options::CodeOptions;
 use super::{StartError, parse};
 
 /// The largest queue of spans waiting for export that may be configured: 2^20 spans. The batch

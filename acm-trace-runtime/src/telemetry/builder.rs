@@ -6,18 +6,14 @@ use std::time::Duration;
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::Sampler;
 use tracing::Subscriber;
-use tracing_subscriber::Layer;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::registry::LookupSpan;
 
 use super::config::Settings;
 use super::env::{BoxedEnv, EnvSource};
+use super::options::{CodeOptions, ColorChoice, Protocol, TelemetryLayer};
 use super::pipeline::{Pipeline, SpanPath};
-use super::{ColorChoice, Protocol, StartError, Telemetry};
-
-/// The layers that carry `tracing` spans and events into the export pipeline, for a subscriber
-/// of your own; see [`TelemetryBuilder::build`].
-pub type TelemetryLayer<S> = Box<dyn Layer<S> + Send + Sync + 'static>;
+use super::{StartError, Telemetry};
 
 /// Configures and starts the export pipeline; made by [`init`](crate::init).
 ///
@@ -80,45 +76,6 @@ pub type TelemetryLayer<S> = Box<dyn Layer<S> + Send + Sync + 'static>;
 pub struct TelemetryBuilder {
     code: CodeOptions,
     env: BoxedEnv,
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct CodeOptions {
-    pub(crate) service_name: Option<String>,
-    pub(crate) default_service_name: Option<String>,
-    pub(crate) resource: Vec<KeyValue>,
-    pub(crate) endpoint: Option<String>,
-    pub(crate) traces_endpoint: Option<String>,
-    pub(crate) protocol: Option<Protocol>,
-    pub(crate) headers: Headers,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) insecure: Option<bool>,
-    pub(crate) sampler: Option<Sampler>,
-    pub(crate) max_queue_size: Option<usize>,
-    pub(crate) max_export_batch_size: Option<usize>,
-    pub(crate) scheduled_delay: Option<Duration>,
-    pub(crate) value_length_limit: Option<usize>,
-    pub(crate) shutdown_timeout: Option<Duration>,
-    pub(crate) out_dir: Option<PathBuf>,
-    pub(crate) run_id: Option<String>,
-    pub(crate) print_tree: Option<bool>,
-    pub(crate) color: Option<ColorChoice>,
-    pub(crate) export_logs: Option<bool>,
-    pub(crate) log_level: Option<LevelFilter>,
-    pub(crate) tracing_opentelemetry: bool,
-    pub(crate) error_messages: Option<bool>,
-}
-
-/// Headers set in code; `Debug` shows names only, since values are often credentials.
-#[derive(Default)]
-pub(crate) struct Headers(pub(crate) Vec<(String, String)>);
-
-impl std::fmt::Debug for Headers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.0.iter().map(|(name, _)| name))
-            .finish()
-    }
 }
 
 impl TelemetryBuilder {

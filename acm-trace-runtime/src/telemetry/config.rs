@@ -15,10 +15,10 @@ use opentelemetry_sdk::trace::Sampler;
 use tracing_subscriber::filter::LevelFilter;
 
 use super::batch::{BatchSettings, batch};
-use super::builder::CodeOptions;
 use super::env::{EnvSource, from_env, invalid, non_empty};
+use super::options::{CodeOptions, ColorChoice, Protocol};
 use super::redact;
-use super::{ColorChoice, Protocol, StartError, parse};
+use super::{StartError, parse};
 
 /// Longest string attribute value, in bytes, when nothing else is configured.
 pub(crate) const DEFAULT_VALUE_LENGTH_LIMIT: usize = 4096;

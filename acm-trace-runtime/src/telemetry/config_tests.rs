@@ -6,9 +6,9 @@ use std::time::Duration;
 use opentelemetry::Key;
 use opentelemetry_sdk::trace::Sampler;
 
-use super::builder::{CodeOptions, Headers};
+use super::StartError;
 use super::config::{Destination, OtlpSettings, Settings};
-use super::{ColorChoice, Protocol, StartError};
+use super::options::{CodeOptions, ColorChoice, Headers, Protocol};
 
 fn resolve(
     code: CodeOptions,

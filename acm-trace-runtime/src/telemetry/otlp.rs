@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use super::StartError;
 use super::config::OtlpSettings;
-use super::{Protocol, StartError};
+use super::options::Protocol;
 
 /// The exporters of one pipeline and what must outlive them.
 pub(crate) struct OtlpExporters {

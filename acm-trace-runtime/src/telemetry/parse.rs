@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use opentelemetry_sdk::trace::Sampler;
 
-use super::Protocol;
+use super::options::Protocol;
 
 /// `OTEL_EXPORTER_OTLP_PROTOCOL`: only the transports this crate implements.
 pub(crate) fn protocol(value: &str) -> Result<Protocol, String> {

@@ -16,10 +16,10 @@ use tracing_subscriber::Layer;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::registry::LookupSpan;
 
+use super::StartError;
 use super::batch::BatchSettings;
-use super::builder::TelemetryLayer;
 use super::config::{Destination, Settings};
-use super::{ExportDestination, StartError};
+use super::options::{ExportDestination, TelemetryLayer};
 use crate::export::delivery::{Counters, CountingProcessor, DeliveryCounts, DeliveryExporter};
 use crate::export::jsonl::{JsonLinesExporter, SharedRecords};
 use crate::logs::NoFeedback;

@@ -12,7 +12,7 @@ use std::sync::PoisonError;
 use std::sync::mpsc::sync_channel;
 use std::time::{Duration, Instant};
 
-use super::ExportDestination;
+use super::options::ExportDestination;
 use super::pipeline::{Pipeline, TreeOutput};
 use crate::export::delivery::DeliveryCounts;
 use crate::export::tree::render_tree;
