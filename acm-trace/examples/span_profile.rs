@@ -53,8 +53,8 @@ fn main() {
         let flusher = subscriber.flusher();
         (tracing::Dispatch::new(subscriber), Some(flusher))
     };
-    // Drained every 2 roots (202 spans): under valgrind, which runs one thread at a time, the
-    // collector thread would otherwise rarely run, the calling thread's ring (256 spans)
+    // Drained every 40 roots (4,040 spans): under valgrind, which runs one thread at a time, the
+    // collector thread would otherwise rarely run, the calling thread's ring (8192 spans)
     // would overflow into the shared buffers, and the counts would describe that rarer path.
     let drain = || {
         if let Some(flusher) = &flusher {
@@ -69,7 +69,7 @@ fn main() {
                     std::hint::black_box(tiny(i));
                 }
             });
-            if round % 2 == 0 {
+            if round % 40 == 0 {
                 drain();
             }
         }

@@ -25,9 +25,12 @@ use crate::span::SpanRecord;
 
 /// Spans a shard holds before it is sent on (fewer when the queue is smaller).
 const BATCH: usize = 256;
-/// Spans a thread's ring holds (fewer when the queue is smaller): about 26 kB per thread
-/// that closes spans, allocated with its first span.
-const RING: usize = 256;
+/// Spans a thread's ring holds (fewer when the queue is smaller): 8192 records, about 800 kB
+/// of address space per thread that closes spans, taken with its first span; the pages are
+/// only used as the ring fills. Half of it is what a thread may close before it wakes the
+/// collector thread (a system call), and a full ring sends spans the slower shared way: a
+/// thread that closes spans faster than the collector exports them needs the room.
+const RING: usize = 8192;
 const SHARDS: usize = 16;
 /// Spans sent to the collector and not yet handed on, at most, unless configured otherwise;
 /// beyond this, spans are dropped (and counted) rather than let memory grow or the program
@@ -173,8 +176,8 @@ impl Collector {
             }
             // Half full: the collector thread is woken to empty it before it overflows.
             if ring.producer.cached_slots() <= ring.half
+                && !self.shards.woken.load(Ordering::Relaxed)
                 && ring.producer.slots() <= ring.half
-                && !self.shards.woken.load(Ordering::Acquire)
                 && !self.shards.woken.swap(true, Ordering::AcqRel)
             {
                 let _ = self.sender.send(Message::Wake);
