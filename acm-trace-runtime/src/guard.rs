@@ -61,27 +61,36 @@ impl Guard {
     #[doc(hidden)]
     #[inline]
     pub fn enter(site: &'static SpanSite) -> Guard {
+        // One guard, returned on every path, so that it is made where the caller keeps it.
+        let mut guard = Guard::disabled();
         if enabled(site) {
-            Guard::enter_with(site, None, &[])
-        } else {
-            Guard::disabled()
+            guard.open_in_place(site, None, &[]);
         }
+        guard
     }
 
     /// Opens and enters a span with a dynamic name and the caller's attributes. The caller has
     /// checked [`enabled`] so that attribute expressions are only evaluated when needed.
     #[doc(hidden)]
+    #[inline]
     pub fn enter_with(
         site: &'static SpanSite,
         name: Option<&dyn Value>,
         attrs: &[&dyn Value],
     ) -> Guard {
+        // Made in the caller's frame and opened in place: a guard is too large to be returned
+        // from a call without a copy.
         let mut guard = Guard::disabled();
-        open_span(&mut guard.state, site, name, attrs);
-        if let Some(state) = &*guard.state {
+        guard.open_in_place(site, name, attrs);
+        guard
+    }
+
+    #[inline(never)]
+    fn open_in_place(&mut self, site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) {
+        open_span(&mut self.state, site, name, attrs);
+        if let Some(state) = &*self.state {
             state.enter();
         }
-        guard
     }
 
     /// Records what the function's return value says.
@@ -161,23 +170,29 @@ impl PendingSpan {
     #[doc(hidden)]
     #[inline]
     pub fn open(site: &'static SpanSite) -> PendingSpan {
+        let mut pending = PendingSpan::disabled();
         if enabled(site) {
-            PendingSpan::open_with(site, None, &[])
-        } else {
-            PendingSpan::disabled()
+            pending.open_in_place(site, None, &[]);
         }
+        pending
     }
 
     /// Opens a span with a dynamic name and the caller's attributes.
     #[doc(hidden)]
+    #[inline]
     pub fn open_with(
         site: &'static SpanSite,
         name: Option<&dyn Value>,
         attrs: &[&dyn Value],
     ) -> PendingSpan {
         let mut pending = PendingSpan::disabled();
-        open_span(&mut pending.state, site, name, attrs);
+        pending.open_in_place(site, name, attrs);
         pending
+    }
+
+    #[inline(never)]
+    fn open_in_place(&mut self, site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) {
+        open_span(&mut self.state, site, name, attrs);
     }
 
     /// The `tracing` span, or a disabled span.
