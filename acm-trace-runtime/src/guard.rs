@@ -86,7 +86,12 @@ impl Guard {
     }
 
     #[inline(never)]
-    fn open_in_place(&mut self, site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) {
+    fn open_in_place(
+        &mut self,
+        site: &'static SpanSite,
+        name: Option<&dyn Value>,
+        attrs: &[&dyn Value],
+    ) {
         open_span(&mut self.state, site, name, attrs);
         if let Some(state) = &*self.state {
             state.enter();
@@ -191,7 +196,12 @@ impl PendingSpan {
     }
 
     #[inline(never)]
-    fn open_in_place(&mut self, site: &'static SpanSite, name: Option<&dyn Value>, attrs: &[&dyn Value]) {
+    fn open_in_place(
+        &mut self,
+        site: &'static SpanSite,
+        name: Option<&dyn Value>,
+        attrs: &[&dyn Value],
+    ) {
         open_span(&mut self.state, site, name, attrs);
     }
 

@@ -61,18 +61,31 @@ struct Shards {
     /// Spans sent to the collector thread, ever.
     sent: AtomicU64,
     dropped: AtomicU64,
+    /// Spans taken from a ring or a shared buffer that wait for room in the queue.
+    in_hand: AtomicU64,
     /// Spans sent to the collector thread and not handed on yet.
     queued: AtomicUsize,
     limit: AtomicUsize,
 }
 
 impl Shards {
-    fn take(&self, shard: &Mutex<Vec<FinishedSpan>>) -> Vec<FinishedSpan> {
-        std::mem::take(&mut *shard.lock().unwrap_or_else(PoisonError::into_inner))
+    /// Takes what a shared buffer holds, counted as sent if `sent` (by the collector thread,
+    /// which hands them on itself) and as in hand for [`send`](Self::send) otherwise: under
+    /// the buffer's lock, so that a span is always in a buffer or counted.
+    fn take(&self, shard: &Mutex<Vec<FinishedSpan>>, sent: bool) -> Vec<FinishedSpan> {
+        let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+        self.count_taken(shard.len(), sent);
+        std::mem::take(&mut *shard)
     }
 
-    /// Sends `spans` to the collector, waiting for room in the queue until `deadline`; what
-    /// finds no room by then is dropped and counted. A deadline in the past never waits.
+    fn count_taken(&self, count: usize, sent: bool) {
+        let counter = if sent { &self.sent } else { &self.in_hand };
+        counter.fetch_add(count as u64, Ordering::Relaxed);
+    }
+
+    /// Sends `spans`, counted as in hand, to the collector, waiting for room in the queue
+    /// until `deadline`; what finds no room by then is dropped and counted. A deadline in the
+    /// past never waits.
     fn send(&self, sender: &Sender<Message>, spans: Vec<FinishedSpan>, deadline: Instant) {
         if spans.is_empty() {
             return;
@@ -85,7 +98,9 @@ impl Shards {
             }
             self.queued.fetch_sub(count, Ordering::AcqRel);
             if Instant::now() >= deadline {
-                if self.dropped.fetch_add(count as u64, Ordering::Relaxed) == 0 {
+                let dropped_before = self.dropped.fetch_add(count as u64, Ordering::Relaxed);
+                self.in_hand.fetch_sub(count as u64, Ordering::Relaxed);
+                if dropped_before == 0 {
                     // Once per collector: dropping is allowed under overload, silently is not.
                     eprintln!(
                         "acm-trace: the span queue is full ({} spans waiting for export); \
@@ -104,15 +119,60 @@ impl Shards {
             .unwrap_or_else(PoisonError::into_inner)
             .push(spans);
         self.sent.fetch_add(count as u64, Ordering::Relaxed);
+        self.in_hand.fetch_sub(count as u64, Ordering::Relaxed);
         let half = self.limit.load(Ordering::Relaxed) / 2;
         if queued > half && !self.woken.swap(true, Ordering::AcqRel) {
             let _ = sender.send(Message::Wake);
         }
     }
 
+    /// Takes what the threads' rings hold, counted as [`take`](Self::take) counts, and
+    /// forgets the rings of threads that exited once they are empty.
+    fn take_rings(&self, sent: bool) -> Vec<FinishedSpan> {
+        let mut rings = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut taken = Vec::new();
+        for ring in rings.iter_mut() {
+            let ready = ring.slots();
+            taken.reserve(ready);
+            taken.extend(std::iter::from_fn(|| ring.pop().ok()).take(ready));
+        }
+        rings.retain(|r| !(r.is_abandoned() && r.is_empty()));
+        self.count_taken(taken.len(), sent);
+        taken
+    }
+
+    /// Spans that ended: waiting in a ring or a shared buffer, in hand, sent to the collector
+    /// thread, or dropped.
+    fn ended(&self) -> u64 {
+        // Every lock a span moves under is held, so that none is counted twice or missed.
+        let rings = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
+        let buffers: Vec<_> = self
+            .shards
+            .iter()
+            .map(|shard| shard.lock().unwrap_or_else(PoisonError::into_inner))
+            .collect();
+        let in_rings: usize = rings.iter().map(rtrb::Consumer::slots).sum();
+        let in_buffers: usize = buffers.iter().map(|buffer| buffer.len()).sum();
+        let counted = self.sent.load(Ordering::Acquire)
+            + self.dropped.load(Ordering::Acquire)
+            + self.in_hand.load(Ordering::Acquire);
+        drop(buffers);
+        drop(rings);
+        counted + (in_rings + in_buffers) as u64
+    }
+
+    /// Sends everything the rings and the shared buffers hold to the collector, as a flush
+    /// or the subscriber's end does, so that each span is counted as sent or dropped even
+    /// when the collector thread is stuck in an export.
     fn drain(&self, sender: &Sender<Message>, deadline: Instant) {
+        let mut from_rings = self.take_rings(false);
+        let batch = BATCH.min(self.limit.load(Ordering::Relaxed)).max(1);
+        while !from_rings.is_empty() {
+            let rest = from_rings.split_off(from_rings.len().saturating_sub(batch));
+            self.send(sender, rest, deadline);
+        }
         for shard in &self.shards {
-            self.send(sender, self.take(shard), deadline);
+            self.send(sender, self.take(shard, false), deadline);
         }
     }
 }
@@ -135,6 +195,7 @@ impl Collector {
             woken: AtomicBool::new(false),
             sent: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+            in_hand: AtomicU64::new(0),
             queued: AtomicUsize::new(0),
             limit: AtomicUsize::new(DEFAULT_QUEUE),
         });
@@ -220,7 +281,10 @@ impl Collector {
                 spans.reserve_exact(batch);
             }
             spans.push(span);
-            (spans.len() >= batch).then(|| std::mem::take(&mut *spans))
+            (spans.len() >= batch).then(|| {
+                self.shards.count_taken(spans.len(), false);
+                std::mem::take(&mut *spans)
+            })
         };
         if let Some(spans) = full {
             // The instrumented program never waits for the collector.
@@ -248,11 +312,10 @@ impl Collector {
         self.shards.dropped.load(Ordering::Relaxed)
     }
 
-    /// Spans that left their thread's buffer: sent to the collector thread or dropped.
+    /// Spans that ended: waiting in a thread's ring or a shared buffer, sent to the collector
+    /// thread, or dropped.
     pub(super) fn ended(&self) -> u64 {
-        // `dropped` first: a span counted as sent was never counted as dropped before.
-        let dropped = self.shards.dropped.load(Ordering::Acquire);
-        self.shards.sent.load(Ordering::Acquire) + dropped
+        self.shards.ended()
     }
 }
 
@@ -344,39 +407,17 @@ impl Worker {
             .shards
             .shards
             .iter()
-            .map(|shard| self.shards.take(shard))
+            .map(|shard| self.shards.take(shard, true))
             .collect();
         for spans in swept {
-            self.shards
-                .sent
-                .fetch_add(spans.len() as u64, Ordering::Relaxed);
             self.export(spans);
         }
         self.sink.tick();
     }
 
-    /// Takes what the threads' rings hold, and forgets the rings of threads that exited once
-    /// they are empty.
+    /// Hands on what the threads' rings hold.
     fn empty_rings(&mut self) {
-        let taken: Vec<FinishedSpan> = {
-            let mut rings = self
-                .shards
-                .rings
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let mut taken = Vec::new();
-            for ring in rings.iter_mut() {
-                let ready = ring.slots();
-                taken.reserve(ready);
-                taken.extend(std::iter::from_fn(|| ring.pop().ok()).take(ready));
-            }
-            rings.retain(|r| !(r.is_abandoned() && r.is_empty()));
-            taken
-        };
-        // Counted before it is handed on, as the shards' spans are when sent.
-        self.shards
-            .sent
-            .fetch_add(taken.len() as u64, Ordering::Relaxed);
+        let taken = self.shards.take_rings(true);
         self.export(taken);
     }
 
@@ -513,6 +554,41 @@ mod tests {
         assert_eq!(
             gate.ended.load(Ordering::Relaxed) + collector.dropped(),
             pushed
+        );
+    }
+
+    /// With the collector thread stuck in an export, a flush still takes every span out of
+    /// the threads' rings (threads that exited included): each is counted as sent or
+    /// dropped, none is left uncounted.
+    #[test]
+    fn a_flush_counts_what_the_rings_hold_while_the_collector_is_stuck() {
+        let gate = Arc::new(Gate::default());
+        let collector = Collector::spawn(
+            Sink::Processor(gate.clone()),
+            InstrumentationScope::builder("test").build(),
+            Duration::from_secs(3600),
+        );
+        collector.set_queue_size(1000);
+        std::thread::scope(|s| {
+            for t in 0..3 {
+                let collector = &collector;
+                s.spawn(move || {
+                    for n in 0..2000 {
+                        collector.push(span(t * 10_000 + n));
+                    }
+                });
+            }
+        });
+        assert!(
+            !collector.flush(Duration::from_millis(200)),
+            "the collector is stuck"
+        );
+        assert_eq!(collector.ended(), 6000, "every span sent or dropped");
+        gate.open();
+        assert!(collector.flush(Duration::from_secs(30)), "flushed in time");
+        assert_eq!(
+            gate.ended.load(Ordering::Relaxed) + collector.dropped(),
+            6000
         );
     }
 

@@ -115,9 +115,8 @@ impl SpanFlusher {
         self.collector.dropped()
     }
 
-    /// Spans that ended and left their thread's buffer so far: handed to the collector, or
-    /// dropped. Spans still in a thread's buffer are counted by the next flush, or within
-    /// about 100 ms.
+    /// Spans that ended so far (and are sampled): waiting in a thread's buffer, handed to the
+    /// collector, or dropped.
     pub fn ended(&self) -> u64 {
         self.collector.ended()
     }
@@ -209,8 +208,11 @@ impl AcmSubscriber {
         self
     }
 
-    /// Bounds the closed spans waiting for the collector thread; beyond it, spans are dropped
-    /// and counted. Default 65 536; `init().start()` uses `OTEL_BSP_MAX_QUEUE_SIZE`.
+    /// Bounds the closed spans waiting for the collector thread in the shared queue; beyond
+    /// it, spans are dropped and counted. Default 65 536; `init().start()` uses
+    /// `OTEL_BSP_MAX_QUEUE_SIZE`. Each thread that closes spans also keeps up to 8192 of them
+    /// (no more than the queue size) in a ring of its own until the collector takes them, so
+    /// at most (threads + 1) × the queue size wait in all.
     #[must_use]
     pub fn with_queue_size(self, spans: usize) -> Self {
         self.collector.set_queue_size(spans);
