@@ -385,3 +385,22 @@ mod tests {
         let _ = (read("1"), first("a"), blocks(&[]));
     }
 }
+
+/// Crates that forbid `unsafe` code can instrument theirs: the expansion uses no unsafe
+/// attribute or block of its own in the user's crate.
+pub mod forbids_unsafe_code {
+    #![forbid(unsafe_code)]
+
+    use acm_trace::{acm_span, span};
+
+    /// A plain function.
+    #[acm_span("compute.safe")]
+    pub fn safe(n: u32) -> u32 {
+        n + 1
+    }
+
+    /// A block.
+    pub fn block(n: u32) -> u32 {
+        span!("compute.safe_block").in_scope(|| n * 2)
+    }
+}
