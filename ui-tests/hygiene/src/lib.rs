@@ -394,12 +394,14 @@ pub mod forbids_unsafe_code {
     use acm_trace::{acm_span, span};
 
     /// A plain function.
+    #[must_use]
     #[acm_span("compute.safe")]
     pub fn safe(n: u32) -> u32 {
         n + 1
     }
 
     /// A block.
+    #[must_use]
     pub fn block(n: u32) -> u32 {
         span!("compute.safe_block").in_scope(|| n * 2)
     }
