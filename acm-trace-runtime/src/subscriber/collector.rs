@@ -1,207 +1,42 @@
 //! Finished spans on their way to the span processor or exporter.
 //!
 //! Closing a span only moves its record into a buffer; a collector thread turns records into
-//! `SpanData` and hands them on. Each thread pushes into a ring of its own, which only the
-//! collector thread reads: a push takes no lock and no atomic read-modify-write. When a ring
-//! is full, spans go to buffers shared by threads (sharded so that pushes rarely meet), and a
-//! full one moves to the collector's inbox, whose size the queue bounds. The collector empties
+//! `SpanData` and hands them on. Each thread pushes into a ring of its own, which the
+//! collector thread empties (and a flush, under the same lock): a push takes no lock and no
+//! atomic read-modify-write. When a ring is full, spans go to buffers shared by threads
+//! (sharded so that pushes rarely meet), and a full one moves to the collector's inbox, whose
+//! size the queue bounds (all of which is in `queue.rs`). The collector empties
 //! the rings, the inbox and the buffers on its own schedule (every `interval`), when a ring is
 //! half full or the inbox holds half the queue, and on [`Collector::flush`]: waking a sleeping
 //! thread costs the waker a system call, which per span would cost more than the span itself.
 //! The collector hands spans to a span processor one by one, or gathers them into export
 //! batches for an exporter ([`Batcher`]).
 
-use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry_sdk::trace::SpanProcessor;
 
 use super::export::Batcher;
-use crate::span::SpanRecord;
-
-/// Spans a shard holds before it is sent on (fewer when the queue is smaller).
-const BATCH: usize = 256;
-/// Spans a thread's ring holds (fewer when the queue is smaller): 8192 records, about 800 kB
-/// of address space per thread that closes spans, taken with its first span; the pages are
-/// only used as the ring fills. Half of it is what a thread may close before it wakes the
-/// collector thread (a system call), and a full ring sends spans the slower shared way: a
-/// thread that closes spans faster than the collector exports them needs the room.
-const RING: usize = 8192;
-const SHARDS: usize = 16;
-/// Spans sent to the collector and not yet handed on, at most, unless configured otherwise;
-/// beyond this, spans are dropped (and counted) rather than let memory grow or the program
-/// wait.
-pub(super) const DEFAULT_QUEUE: usize = 1 << 16;
-
-pub(super) struct FinishedSpan {
-    pub(super) record: SpanRecord,
-    pub(super) end_time: crate::clock::Timestamp,
-}
-
-enum Message {
-    /// The inbox holds half the queue.
-    Wake,
-    Flush(SyncSender<()>),
-}
-
-struct Shards {
-    /// Tells this collector's rings from other collectors' in a thread's list.
-    id: u64,
-    /// The reading ends of the threads' rings.
-    rings: Mutex<Vec<rtrb::Consumer<FinishedSpan>>>,
-    shards: Box<[Mutex<Vec<FinishedSpan>>]>,
-    /// Full buffers waiting for the collector thread.
-    inbox: Mutex<Vec<Vec<FinishedSpan>>>,
-    /// Whether a wake-up is on its way, so that one is sent per emptying of the inbox.
-    woken: AtomicBool,
-    /// Spans sent to the collector thread, ever.
-    sent: AtomicU64,
-    dropped: AtomicU64,
-    /// Spans taken from a ring or a shared buffer that wait for room in the queue.
-    in_hand: AtomicU64,
-    /// Spans sent to the collector thread and not handed on yet.
-    queued: AtomicUsize,
-    limit: AtomicUsize,
-}
-
-impl Shards {
-    /// Takes what a shared buffer holds, counted as sent if `sent` (by the collector thread,
-    /// which hands them on itself) and as in hand for [`send`](Self::send) otherwise: under
-    /// the buffer's lock, so that a span is always in a buffer or counted.
-    fn take(&self, shard: &Mutex<Vec<FinishedSpan>>, sent: bool) -> Vec<FinishedSpan> {
-        let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-        self.count_taken(shard.len(), sent);
-        std::mem::take(&mut *shard)
-    }
-
-    fn count_taken(&self, count: usize, sent: bool) {
-        let counter = if sent { &self.sent } else { &self.in_hand };
-        counter.fetch_add(count as u64, Ordering::Relaxed);
-    }
-
-    /// Sends `spans`, counted as in hand, to the collector, waiting for room in the queue
-    /// until `deadline`; what finds no room by then is dropped and counted. A deadline in the
-    /// past never waits.
-    fn send(&self, sender: &Sender<Message>, spans: Vec<FinishedSpan>, deadline: Instant) {
-        if spans.is_empty() {
-            return;
-        }
-        let count = spans.len();
-        let queued = loop {
-            let queued = self.queued.fetch_add(count, Ordering::AcqRel) + count;
-            if queued <= self.limit.load(Ordering::Relaxed) {
-                break queued;
-            }
-            self.queued.fetch_sub(count, Ordering::AcqRel);
-            if Instant::now() >= deadline {
-                let dropped_before = self.dropped.fetch_add(count as u64, Ordering::Relaxed);
-                self.in_hand.fetch_sub(count as u64, Ordering::Relaxed);
-                if dropped_before == 0 {
-                    // Once per collector: dropping is allowed under overload, silently is not.
-                    eprintln!(
-                        "acm-trace: the span queue is full ({} spans waiting for export); \
-                         spans are being dropped and counted in the shutdown report \
-                         (raise OTEL_BSP_MAX_QUEUE_SIZE or AcmSubscriber::with_queue_size, \
-                         or export faster)",
-                        self.limit.load(Ordering::Relaxed)
-                    );
-                }
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        };
-        self.inbox
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(spans);
-        self.sent.fetch_add(count as u64, Ordering::Relaxed);
-        self.in_hand.fetch_sub(count as u64, Ordering::Relaxed);
-        let half = self.limit.load(Ordering::Relaxed) / 2;
-        if queued > half && !self.woken.swap(true, Ordering::AcqRel) {
-            let _ = sender.send(Message::Wake);
-        }
-    }
-
-    /// Takes what the threads' rings hold, counted as [`take`](Self::take) counts, and
-    /// forgets the rings of threads that exited once they are empty.
-    fn take_rings(&self, sent: bool) -> Vec<FinishedSpan> {
-        let mut rings = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut taken = Vec::new();
-        for ring in rings.iter_mut() {
-            let ready = ring.slots();
-            taken.reserve(ready);
-            taken.extend(std::iter::from_fn(|| ring.pop().ok()).take(ready));
-        }
-        rings.retain(|r| !(r.is_abandoned() && r.is_empty()));
-        self.count_taken(taken.len(), sent);
-        taken
-    }
-
-    /// Spans that ended: waiting in a ring or a shared buffer, in hand, sent to the collector
-    /// thread, or dropped.
-    fn ended(&self) -> u64 {
-        // Every lock a span moves under is held, so that none is counted twice or missed.
-        let rings = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
-        let buffers: Vec<_> = self
-            .shards
-            .iter()
-            .map(|shard| shard.lock().unwrap_or_else(PoisonError::into_inner))
-            .collect();
-        let in_rings: usize = rings.iter().map(rtrb::Consumer::slots).sum();
-        let in_buffers: usize = buffers.iter().map(|buffer| buffer.len()).sum();
-        let counted = self.sent.load(Ordering::Acquire)
-            + self.dropped.load(Ordering::Acquire)
-            + self.in_hand.load(Ordering::Acquire);
-        drop(buffers);
-        drop(rings);
-        counted + (in_rings + in_buffers) as u64
-    }
-
-    /// Sends everything the rings and the shared buffers hold to the collector, as a flush
-    /// or the subscriber's end does, so that each span is counted as sent or dropped even
-    /// when the collector thread is stuck in an export.
-    fn drain(&self, sender: &Sender<Message>, deadline: Instant) {
-        let mut from_rings = self.take_rings(false);
-        let batch = BATCH.min(self.limit.load(Ordering::Relaxed)).max(1);
-        while !from_rings.is_empty() {
-            let rest = from_rings.split_off(from_rings.len().saturating_sub(batch));
-            self.send(sender, rest, deadline);
-        }
-        for shard in &self.shards {
-            self.send(sender, self.take(shard, false), deadline);
-        }
-    }
-}
+pub(super) use super::queue::FinishedSpan;
+use super::queue::{BATCH, LOCAL_RINGS, LocalRing, Message, Queue, RING, shard_index};
 
 /// The buffers and the sending end. Dropping it sends what the buffers hold; the collector
 /// thread hands that on and exits.
 pub(super) struct Collector {
-    shards: Arc<Shards>,
+    queue: Arc<Queue>,
     sender: Sender<Message>,
 }
 
 impl Collector {
     pub(super) fn spawn(sink: Sink, scope: InstrumentationScope, interval: Duration) -> Collector {
-        static IDS: AtomicU64 = AtomicU64::new(1);
-        let shards = Arc::new(Shards {
-            id: IDS.fetch_add(1, Ordering::Relaxed),
-            rings: Mutex::new(Vec::new()),
-            shards: (0..SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
-            inbox: Mutex::new(Vec::new()),
-            woken: AtomicBool::new(false),
-            sent: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
-            in_hand: AtomicU64::new(0),
-            queued: AtomicUsize::new(0),
-            limit: AtomicUsize::new(DEFAULT_QUEUE),
-        });
+        let queue = Arc::new(Queue::new());
         let (sender, receiver) = mpsc::channel();
         let worker = Worker {
-            shards: shards.clone(),
+            queue: queue.clone(),
             sink,
             scope,
         };
@@ -209,12 +44,12 @@ impl Collector {
         let _ = std::thread::Builder::new()
             .name("acm-trace-collector".into())
             .spawn(move || worker.run(&receiver, interval));
-        Collector { shards, sender }
+        Collector { queue, sender }
     }
 
     /// Bounds the spans waiting for the collector thread (at least one).
     pub(super) fn set_queue_size(&self, spans: usize) {
-        self.shards.limit.store(spans.max(1), Ordering::Relaxed);
+        self.queue.limit.store(spans.max(1), Ordering::Relaxed);
     }
 
     /// Keeps a finished span until the collector thread takes it: in this thread's ring, or
@@ -226,7 +61,7 @@ impl Collector {
             let Ok(mut rings) = rings.try_borrow_mut() else {
                 return;
             };
-            let ring = match rings.iter().position(|r| r.collector == self.shards.id) {
+            let ring = match rings.iter().position(|r| r.collector == self.queue.id) {
                 Some(at) => &mut rings[at],
                 None => self.add_ring(&mut rings),
             };
@@ -237,9 +72,9 @@ impl Collector {
             }
             // Half full: the collector thread is woken to empty it before it overflows.
             if ring.producer.cached_slots() <= ring.half
-                && !self.shards.woken.load(Ordering::Relaxed)
+                && !self.queue.woken.load(Ordering::Relaxed)
                 && ring.producer.slots() <= ring.half
-                && !self.shards.woken.swap(true, Ordering::AcqRel)
+                && !self.queue.woken.swap(true, Ordering::AcqRel)
             {
                 let _ = self.sender.send(Message::Wake);
             }
@@ -254,15 +89,15 @@ impl Collector {
     #[cold]
     fn add_ring<'a>(&self, rings: &'a mut Vec<LocalRing>) -> &'a mut LocalRing {
         rings.retain(|r| !r.producer.is_abandoned());
-        let capacity = RING.min(self.shards.limit.load(Ordering::Relaxed)).max(1);
+        let capacity = RING.min(self.queue.limit.load(Ordering::Relaxed)).max(1);
         let (producer, consumer) = rtrb::RingBuffer::new(capacity);
-        self.shards
+        self.queue
             .rings
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(consumer);
         rings.push(LocalRing {
-            collector: self.shards.id,
+            collector: self.queue.id,
             producer,
             half: capacity / 2,
         });
@@ -273,8 +108,8 @@ impl Collector {
     /// Keeps a finished span in a shared buffer until it is sent to the collector.
     #[cold]
     fn push_shared(&self, span: FinishedSpan) {
-        let shard = &self.shards.shards[shard_index()];
-        let batch = BATCH.min(self.shards.limit.load(Ordering::Relaxed));
+        let shard = &self.queue.shards[shard_index()];
+        let batch = BATCH.min(self.queue.limit.load(Ordering::Relaxed));
         let full = {
             let mut spans = shard.lock().unwrap_or_else(PoisonError::into_inner);
             if spans.capacity() == 0 {
@@ -282,13 +117,13 @@ impl Collector {
             }
             spans.push(span);
             (spans.len() >= batch).then(|| {
-                self.shards.count_taken(spans.len(), false);
+                self.queue.count_taken(spans.len(), false);
                 std::mem::take(&mut *spans)
             })
         };
         if let Some(spans) = full {
             // The instrumented program never waits for the collector.
-            self.shards.send(&self.sender, spans, Instant::now());
+            self.queue.send(&self.sender, spans, Instant::now());
         }
     }
 
@@ -297,7 +132,7 @@ impl Collector {
     /// finished in time.
     pub(super) fn flush(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        self.shards.drain(&self.sender, deadline);
+        self.queue.drain(&self.sender, deadline);
         let (ack, acked) = mpsc::sync_channel(1);
         if self.sender.send(Message::Flush(ack)).is_err() {
             return false;
@@ -309,13 +144,13 @@ impl Collector {
 
     /// Spans dropped because the collector fell behind or was gone.
     pub(super) fn dropped(&self) -> u64 {
-        self.shards.dropped.load(Ordering::Relaxed)
+        self.queue.dropped.load(Ordering::Relaxed)
     }
 
     /// Spans that ended: waiting in a thread's ring or a shared buffer, sent to the collector
     /// thread, or dropped.
     pub(super) fn ended(&self) -> u64 {
-        self.shards.ended()
+        self.queue.ended()
     }
 }
 
@@ -324,7 +159,7 @@ const DROP_WAIT: Duration = Duration::from_secs(1);
 
 impl Drop for Collector {
     fn drop(&mut self) {
-        self.shards.drain(&self.sender, Instant::now() + DROP_WAIT);
+        self.queue.drain(&self.sender, Instant::now() + DROP_WAIT);
     }
 }
 
@@ -367,7 +202,7 @@ impl Sink {
 }
 
 struct Worker {
-    shards: Arc<Shards>,
+    queue: Arc<Queue>,
     sink: Sink,
     scope: InstrumentationScope,
 }
@@ -404,10 +239,10 @@ impl Worker {
     /// has passed.
     fn sweep(&mut self) {
         let swept: Vec<Vec<FinishedSpan>> = self
-            .shards
+            .queue
             .shards
             .iter()
-            .map(|shard| self.shards.take(shard, true))
+            .map(|shard| self.queue.take(shard, true))
             .collect();
         for spans in swept {
             self.export(spans);
@@ -417,15 +252,15 @@ impl Worker {
 
     /// Hands on what the threads' rings hold.
     fn empty_rings(&mut self) {
-        let taken = self.shards.take_rings(true);
+        let taken = self.queue.take_rings(true);
         self.export(taken);
     }
 
     fn empty_inbox(&mut self) {
-        self.shards.woken.store(false, Ordering::Release);
+        self.queue.woken.store(false, Ordering::Release);
         let batches = std::mem::take(
             &mut *self
-                .shards
+                .queue
                 .inbox
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner),
@@ -445,27 +280,8 @@ impl Worker {
     fn export_queued(&mut self, spans: Vec<FinishedSpan>) {
         let count = spans.len();
         self.export(spans);
-        self.shards.queued.fetch_sub(count, Ordering::AcqRel);
+        self.queue.queued.fetch_sub(count, Ordering::AcqRel);
     }
-}
-
-/// The writing end of this thread's ring for one collector.
-struct LocalRing {
-    collector: u64,
-    producer: rtrb::Producer<FinishedSpan>,
-    half: usize,
-}
-
-thread_local! {
-    static LOCAL_RINGS: RefCell<Vec<LocalRing>> = const { RefCell::new(Vec::new()) };
-}
-
-fn shard_index() -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
-    }
-    SHARD.try_with(|s| *s).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 mod collector;
 mod direct;
 mod export;
+mod queue;
 mod slot;
 #[cfg(test)]
 mod slot_tests;
