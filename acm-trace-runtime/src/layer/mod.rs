@@ -9,7 +9,6 @@
 use std::sync::Arc;
 
 use opentelemetry::InstrumentationScope;
-use opentelemetry::trace::SpanKind;
 use opentelemetry_sdk::trace::{RandomIdGenerator, Sampler, SpanProcessor};
 use tracing::Subscriber;
 use tracing::span::{Attributes, Id, Record};
@@ -19,7 +18,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use crate::catalog;
 use crate::logs::activation;
-use crate::span::{SpanRecord, place_span, scope, to_span_kind};
+use crate::span::{SpanRecord, open_record, scope};
 
 /// A `tracing` layer that exports spans through an OpenTelemetry span processor.
 ///
@@ -95,13 +94,8 @@ where
         let parent = span
             .parent()
             .and_then(|p| p.extensions().get::<SpanRecord>().map(SpanRecord::ids));
-        let kind = site.map_or(SpanKind::Internal, |s| to_span_kind(s.kind));
-        let (ids, parent_id) =
-            place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
-        let sampled = ids.sampled;
-        let mut record = SpanRecord::new(meta, ids.trace_id, ids.span_id, parent_id, sampled);
-        if sampled {
-            record.start(site, kind);
+        let mut record = open_record(&self.ids, self.sampler.as_ref(), parent, meta, site);
+        if record.sampled {
             attrs.record(&mut record);
         }
         span.extensions_mut().insert(record);

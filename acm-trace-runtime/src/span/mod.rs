@@ -16,10 +16,11 @@ use opentelemetry_sdk::trace::{
 
 use tracing_subscriber::registry::LookupSpan as _;
 
-use crate::Kind;
 use crate::backend::Backend;
+use crate::{Kind, SpanSite};
 pub(crate) use record::SpanRecord;
 pub use record::{MAX_SPAN_NAME_LEN, ORIGINAL_NAME_KEY};
+use tracing_core::Metadata;
 
 /// The trace and span id of a span, as acm-trace assigned them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +51,7 @@ impl SpanIds {
 // Inlined: returned by value, the ids would be stored in halves and reloaded whole, a stall
 // on every span opened.
 #[inline(always)]
-pub(crate) fn place_span(
+fn place_span(
     ids: &RandomIdGenerator,
     sampler: Option<&Sampler>,
     parent: Option<SpanIds>,
@@ -74,6 +75,26 @@ pub(crate) fn place_span(
         sampled,
     };
     (span, parent_id)
+}
+
+/// Opens a span: the record of a new span of `meta` (and `site`, for an acm span), placed in
+/// the trace of `parent` or in a new trace sampled by `sampler`, and started now if it is
+/// sampled. Both back ends open every span through this, whichever way it was asked for.
+#[inline(always)]
+pub(crate) fn open_record(
+    ids: &RandomIdGenerator,
+    sampler: Option<&Sampler>,
+    parent: Option<SpanIds>,
+    meta: &'static Metadata<'static>,
+    site: Option<&'static SpanSite>,
+) -> SpanRecord {
+    let kind = site.map_or(SpanKind::Internal, |s| to_span_kind(s.kind));
+    let (ids, parent_id) = place_span(ids, sampler, parent, meta.name(), &kind);
+    let mut record = SpanRecord::new(meta, ids.trace_id, ids.span_id, parent_id, ids.sampled);
+    if ids.sampled {
+        record.start(site, kind);
+    }
+    record
 }
 
 /// The instrumentation scope of every span acm-trace exports.
@@ -100,7 +121,7 @@ pub fn current_ids() -> Option<SpanIds> {
     })
 }
 
-pub(crate) fn to_span_kind(kind: Kind) -> SpanKind {
+fn to_span_kind(kind: Kind) -> SpanKind {
     match kind {
         Kind::Client => SpanKind::Client,
         Kind::Server => SpanKind::Server,

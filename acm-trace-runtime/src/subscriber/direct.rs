@@ -15,7 +15,7 @@ use super::stack;
 use super::store::STORE;
 use crate::AcmSubscriber;
 use crate::backend::Backend;
-use crate::span::{SpanRecord, place_span, to_span_kind};
+use crate::span::{SpanRecord, open_record};
 
 /// An acm span opened by [`AcmSubscriber`] directly. It behaves as a `tracing` span of the
 /// same subscriber: it is entered on the same per-thread stack, its children and events find
@@ -47,19 +47,18 @@ impl AcmSubscriber {
         site: &'static crate::SpanSite,
         dispatch: &tracing::Dispatch,
     ) -> NativeSpan {
-        let meta = site.metadata();
-        let kind = to_span_kind(site.kind);
         let parent = self.current_ids();
-        let (ids, parent_id) =
-            place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
-        let mut record = SpanRecord::new(meta, ids.trace_id, ids.span_id, parent_id, ids.sampled);
-        if ids.sampled {
-            record.start(Some(site), kind);
-        }
+        let record = open_record(
+            &self.ids,
+            self.sampler.as_ref(),
+            parent,
+            site.metadata(),
+            Some(site),
+        );
         NativeSpan {
             dispatch: dispatch.clone(),
             owner: self.instance,
-            key: span_key(ids.span_id),
+            key: span_key(record.ids().span_id),
             record: std::mem::ManuallyDrop::new(record),
             stand_in: AtomicU64::new(0),
         }

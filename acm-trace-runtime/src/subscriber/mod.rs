@@ -25,7 +25,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use opentelemetry::trace::SpanKind;
 use opentelemetry_sdk::trace::{RandomIdGenerator, Sampler, SpanProcessor};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
@@ -34,7 +33,7 @@ use tracing_core::span::Current;
 use tracing_subscriber::filter::LevelFilter;
 
 use crate::logs::EventSink;
-use crate::span::{SpanRecord, place_span, scope, to_span_kind};
+use crate::span::{SpanRecord, open_record, scope};
 use crate::{NoFeedback, SpanIds, catalog};
 use collector::{Collector, FinishedSpan, Sink};
 pub(crate) use direct::NativeSpan;
@@ -293,16 +292,12 @@ impl Subscriber for AcmSubscriber {
     fn new_span(&self, attrs: &Attributes<'_>) -> Id {
         let meta = attrs.metadata();
         let site = catalog::site_of(meta);
-        let kind = site.map_or(SpanKind::Internal, |s| to_span_kind(s.kind));
         let parent = self.parent_ids(attrs);
-        let (ids, parent_id) =
-            place_span(&self.ids, self.sampler.as_ref(), parent, meta.name(), &kind);
-        let mut record = SpanRecord::new(meta, ids.trace_id, ids.span_id, parent_id, ids.sampled);
-        if ids.sampled {
-            record.start(site, kind);
+        let mut record = open_record(&self.ids, self.sampler.as_ref(), parent, meta, site);
+        if record.sampled {
             attrs.record(&mut record);
         }
-        match STORE.insert(ids, meta, record) {
+        match STORE.insert(record.ids(), meta, record) {
             Some(id) => Id::from_u64(id),
             // 16 million spans are open: this one is not recorded, and an id no slot has
             // keeps every later call on it a no-op.
