@@ -22,7 +22,9 @@ use opentelemetry_sdk::trace::SpanProcessor;
 
 use super::export::Batcher;
 pub(super) use super::queue::FinishedSpan;
-use super::queue::{BATCH, LOCAL_RINGS, LocalRing, Message, Queue, RING, shard_index};
+use super::queue::{
+    BATCH, LOCAL_RINGS, LocalRing, Message, Pushed, Queue, RING, push_to_ring, shard_index,
+};
 
 /// The buffers and the sending end. Dropping it sends what the buffers hold; the collector
 /// thread hands that on and exits.
@@ -52,34 +54,72 @@ impl Collector {
         self.queue.limit.store(spans.max(1), Ordering::Relaxed);
     }
 
+    /// The id that tells this collector's rings apart, which also names its subscriber.
+    pub(super) fn id(&self) -> u64 {
+        self.queue.id
+    }
+
     /// Keeps a finished span until the collector thread takes it: in this thread's ring, or
     /// when that is full (or the thread is exiting), in a shared buffer.
     #[inline(always)]
     pub(super) fn push(&self, span: FinishedSpan) {
-        let mut span = Some(span);
-        let _ = LOCAL_RINGS.try_with(|rings| {
-            let Ok(mut rings) = rings.try_borrow_mut() else {
-                return;
-            };
-            let ring = match rings.iter().position(|r| r.collector == self.queue.id) {
-                Some(at) => &mut rings[at],
-                None => self.add_ring(&mut rings),
-            };
-            if let Some(taken) = span.take()
-                && let Err(rtrb::PushError::Full(full)) = ring.producer.push(taken)
-            {
-                span = Some(full);
+        self.pushed(push_to_ring(self.queue.id, span));
+    }
+
+    /// Finishes what [`push_to_ring`] could not do alone.
+    #[inline]
+    pub(super) fn pushed(&self, pushed: Pushed) {
+        match pushed {
+            Pushed::Kept => {}
+            Pushed::HalfFull => self.wake_if_half_full(),
+            Pushed::Refused(span) => self.push_slow(span),
+        }
+    }
+
+    /// Wakes the collector thread to empty this thread's ring before it overflows, once per
+    /// emptying, if the ring really is half full (what the pushing side knew of the
+    /// collector's progress may be old).
+    #[cold]
+    fn wake_if_half_full(&self) {
+        if self.queue.woken.load(Ordering::Relaxed) {
+            return;
+        }
+        let half_full = LOCAL_RINGS
+            .try_with(|rings| {
+                let rings = rings.try_borrow().ok()?;
+                let ring = rings.iter().find(|r| r.collector == self.queue.id)?;
+                Some(ring.producer.slots() <= ring.half)
+            })
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        if half_full && !self.queue.woken.swap(true, Ordering::AcqRel) {
+            let _ = self.sender.send(Message::Wake);
+        }
+    }
+
+    /// A span the thread's ring refused: the thread gets a ring if it has none, and the span
+    /// goes there, or to a shared buffer.
+    #[cold]
+    fn push_slow(&self, span: FinishedSpan) {
+        let has_ring = LOCAL_RINGS
+            .try_with(|rings| {
+                let Ok(mut rings) = rings.try_borrow_mut() else {
+                    return false;
+                };
+                if !rings.iter().any(|r| r.collector == self.queue.id) {
+                    self.add_ring(&mut rings);
+                    return true;
+                }
+                false
+            })
+            .unwrap_or(false);
+        if has_ring {
+            // A new ring has room.
+            if let Pushed::Refused(span) = push_to_ring(self.queue.id, span) {
+                self.push_shared(span);
             }
-            // Half full: the collector thread is woken to empty it before it overflows.
-            if ring.producer.cached_slots() <= ring.half
-                && !self.queue.woken.load(Ordering::Relaxed)
-                && ring.producer.slots() <= ring.half
-                && !self.queue.woken.swap(true, Ordering::AcqRel)
-            {
-                let _ = self.sender.send(Message::Wake);
-            }
-        });
-        if let Some(span) = span {
+        } else {
             self.push_shared(span);
         }
     }
@@ -87,7 +127,7 @@ impl Collector {
     /// Gives this thread a ring for this collector, and forgets rings of collectors that are
     /// gone.
     #[cold]
-    fn add_ring<'a>(&self, rings: &'a mut Vec<LocalRing>) -> &'a mut LocalRing {
+    fn add_ring(&self, rings: &mut Vec<LocalRing>) {
         rings.retain(|r| !r.producer.is_abandoned());
         let capacity = RING.min(self.queue.limit.load(Ordering::Relaxed)).max(1);
         let (producer, consumer) = rtrb::RingBuffer::new(capacity);
@@ -101,8 +141,6 @@ impl Collector {
             producer,
             half: capacity / 2,
         });
-        let last = rings.len() - 1;
-        &mut rings[last]
     }
 
     /// Keeps a finished span in a shared buffer until it is sent to the collector.
@@ -252,7 +290,7 @@ impl Worker {
 
     /// Hands on what the threads' rings hold.
     fn empty_rings(&mut self) {
-        let taken = self.queue.take_rings(true);
+        let taken = self.queue.take_rings();
         self.export(taken);
     }
 

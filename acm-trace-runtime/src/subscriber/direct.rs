@@ -11,10 +11,13 @@ use tracing::Metadata;
 use tracing::span::Id;
 use tracing_core::span::Current;
 
+use super::collector::FinishedSpan;
+use super::queue::{Pushed, push_to_ring};
 use super::stack;
 use super::store::STORE;
 use crate::AcmSubscriber;
 use crate::backend::Backend;
+use crate::clock::Timestamp;
 use crate::span::{SpanRecord, open_record};
 
 /// An acm span opened by [`AcmSubscriber`] directly. It behaves as a `tracing` span of the
@@ -151,10 +154,22 @@ impl Drop for NativeSpan {
             self.dispatch.try_close(Id::from_u64(stand_in));
             return;
         }
-        if record.sampled
-            && let Backend::Subscriber(subscriber) = Backend::of(&self.dispatch)
-        {
-            subscriber.closed(record);
+        if !record.sampled {
+            return;
+        }
+        // Straight into this thread's ring (the owner is the collector's id too); the
+        // subscriber is only looked up when the ring needs help.
+        let span = FinishedSpan {
+            record,
+            end_time: Timestamp::now(),
+        };
+        match push_to_ring(self.owner, span) {
+            Pushed::Kept => {}
+            pushed => {
+                if let Backend::Subscriber(subscriber) = Backend::of(&self.dispatch) {
+                    subscriber.collector.pushed(pushed);
+                }
+            }
         }
     }
 }

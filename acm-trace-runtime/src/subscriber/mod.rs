@@ -22,7 +22,6 @@ mod sync;
 
 use std::any::TypeId;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use opentelemetry_sdk::trace::{RandomIdGenerator, Sampler, SpanProcessor};
@@ -191,10 +190,11 @@ impl AcmSubscriber {
     }
 
     fn with_sink(sink: Sink) -> Self {
-        static INSTANCES: AtomicU64 = AtomicU64::new(1);
+        let collector = Collector::spawn(sink, scope(), DEFAULT_INTERVAL);
         AcmSubscriber {
-            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            collector: Arc::new(Collector::spawn(sink, scope(), DEFAULT_INTERVAL)),
+            // The collector's id: a span closed on this thread finds its ring by it.
+            instance: collector.id(),
+            collector: Arc::new(collector),
             sampler: None,
             ids: RandomIdGenerator::default(),
             logs: None,

@@ -135,9 +135,9 @@ impl Queue {
         }
     }
 
-    /// Takes what the threads' rings hold, counted as [`take`](Self::take) counts, and
-    /// forgets the rings of threads that exited once they are empty.
-    pub(super) fn take_rings(&self, sent: bool) -> Vec<FinishedSpan> {
+    /// Takes what the threads' rings hold, counted as sent (the collector thread hands them
+    /// on itself), and forgets the rings of threads that exited once they are empty.
+    pub(super) fn take_rings(&self) -> Vec<FinishedSpan> {
         let mut rings = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
         let mut taken = Vec::new();
         for ring in rings.iter_mut() {
@@ -146,7 +146,8 @@ impl Queue {
             taken.extend(std::iter::from_fn(|| ring.pop().ok()).take(ready));
         }
         rings.retain(|r| !(r.is_abandoned() && r.is_empty()));
-        self.count_taken(taken.len(), sent);
+        // Under the lock, so that a span is always in a ring or counted.
+        self.count_taken(taken.len(), true);
         taken
     }
 
@@ -170,19 +171,47 @@ impl Queue {
         counted + (in_rings + in_buffers) as u64
     }
 
-    /// Sends everything the rings and the shared buffers hold to the collector, as a flush
-    /// or the subscriber's end does, so that each span is counted as sent or dropped even
-    /// when the collector thread is stuck in an export.
+    /// Sends what the shared buffers hold to the collector thread, as a flush or the
+    /// subscriber's end does. (The rings are the collector thread's to empty: a flush asks it
+    /// to, and what it cannot take is still counted where it waits.)
     pub(super) fn drain(&self, sender: &Sender<Message>, deadline: Instant) {
-        let mut from_rings = self.take_rings(false);
-        let batch = BATCH.min(self.limit.load(Ordering::Relaxed)).max(1);
-        while !from_rings.is_empty() {
-            let rest = from_rings.split_off(from_rings.len().saturating_sub(batch));
-            self.send(sender, rest, deadline);
-        }
         for shard in &self.shards {
             self.send(sender, self.take(shard, false), deadline);
         }
+    }
+}
+
+/// What became of a span pushed into this thread's ring.
+pub(super) enum Pushed {
+    /// It is in the ring.
+    Kept,
+    /// It is in the ring, which may be half full: the collector thread may need waking.
+    HalfFull,
+    /// The thread has no ring for this collector, or it is full, or the thread is exiting.
+    Refused(FinishedSpan),
+}
+
+/// Pushes `span` into this thread's ring for the collector `queue_id`, if the thread has one
+/// with room. Needs nothing of the collector but its id, so a span can be closed without
+/// looking its subscriber up.
+#[inline(always)]
+pub(super) fn push_to_ring(queue_id: u64, span: FinishedSpan) -> Pushed {
+    let mut span = Some(span);
+    let half_full = LOCAL_RINGS.try_with(|rings| {
+        let mut rings = rings.try_borrow_mut().ok()?;
+        let ring = rings.iter_mut().find(|r| r.collector == queue_id)?;
+        match ring.producer.push(span.take()?) {
+            Ok(()) => Some(ring.producer.cached_slots() <= ring.half),
+            Err(rtrb::PushError::Full(full)) => {
+                span = Some(full);
+                None
+            }
+        }
+    });
+    match span {
+        Some(span) => Pushed::Refused(span),
+        None if matches!(half_full, Ok(Some(true))) => Pushed::HalfFull,
+        None => Pushed::Kept,
     }
 }
 
