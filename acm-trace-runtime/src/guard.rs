@@ -61,12 +61,12 @@ impl Guard {
     #[doc(hidden)]
     #[inline]
     pub fn enter(site: &'static SpanSite) -> Guard {
-        // One guard, returned on every path, so that it is made where the caller keeps it.
-        let mut guard = Guard::disabled();
+        // Two paths: a guard opened in place would keep the disabled one in memory too.
         if enabled(site) {
-            guard.open_in_place(site, None, &[]);
+            Guard::enter_with(site, None, &[])
+        } else {
+            Guard::disabled()
         }
-        guard
     }
 
     /// Opens and enters a span with a dynamic name and the caller's attributes. The caller has
@@ -175,11 +175,11 @@ impl PendingSpan {
     #[doc(hidden)]
     #[inline]
     pub fn open(site: &'static SpanSite) -> PendingSpan {
-        let mut pending = PendingSpan::disabled();
         if enabled(site) {
-            pending.open_in_place(site, None, &[]);
+            PendingSpan::open_with(site, None, &[])
+        } else {
+            PendingSpan::disabled()
         }
-        pending
     }
 
     /// Opens a span with a dynamic name and the caller's attributes.
