@@ -9,6 +9,13 @@ use crate::valid::{Dynamic, Spec};
 
 /// `static __ACM_SITE: SpanSite = …;`, registered in the catalog. `anchor` is the token whose
 /// line the site reports (the function name, or the `span!` call).
+///
+/// Registration: the catalog is linkme's distributed slice `SITES`. On Linux, Android and
+/// Windows the static goes straight into the linker section that slice reads (`#[used]` and
+/// `link_section`, the section names linkme gives a slice named `SITES`), which costs the
+/// compiler next to nothing. Elsewhere (macOS's section name holds a hash) it goes through
+/// linkme's own attribute, which expands to two more macros and a type-check function per
+/// site. The runtime's catalog tests fail if the names ever stop matching.
 pub fn site_static(spec: &Spec, function: &str, anchor: Span) -> TokenStream {
     let name = &spec.name;
     let category = spec.category;
@@ -30,8 +37,9 @@ pub fn site_static(spec: &Spec, function: &str, anchor: Span) -> TokenStream {
     let flags = u8::from(spec.dynamic.is_some()) | (u8::from(spec.track_resources) << 1);
     let line = quote_spanned!(anchor=> ::acm_trace::__private::line!());
     quote! {
-        #[::acm_trace::__private::linkme::distributed_slice(::acm_trace::__private::SITES)]
-        #[linkme(crate = ::acm_trace::__private::linkme)]
+        #[cfg_attr(any(target_os = "linux", target_os = "android"), used, unsafe(link_section = "linkme_SITES"))]
+        #[cfg_attr(windows, used, unsafe(link_section = ".linkme_SITES$b"))]
+        #[cfg_attr(not(any(target_os = "linux", target_os = "android", windows)), ::acm_trace::__private::linkme::distributed_slice(::acm_trace::__private::SITES), linkme(crate = ::acm_trace::__private::linkme))]
         static __ACM_SITE: ::acm_trace::__private::SpanSite = ::acm_trace::__private::SpanSite::new(
             &__ACM_SITE, #name, #category,
             ::acm_trace::__private::Kind::#kind, ::acm_trace::__private::Phase::#phase, #function,

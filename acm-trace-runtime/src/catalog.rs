@@ -108,3 +108,46 @@ pub fn check() -> Result<(), CatalogError> {
         Err(CatalogError { conflicts })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{site_of, sites};
+    use crate::private::STANDARD_FIELDS;
+    use crate::{Kind, Phase, SpanSite};
+
+    // Placed the way `#[acm_span]` places a site on these targets: straight into the section
+    // linkme reads for `SITES`, without linkme's attribute. If linkme renamed its sections,
+    // this site would be missing from the catalog.
+    #[cfg_attr(
+        any(target_os = "linux", target_os = "android"),
+        used,
+        unsafe(link_section = "linkme_SITES")
+    )]
+    #[cfg_attr(windows, used, unsafe(link_section = ".linkme_SITES$b"))]
+    #[cfg_attr(
+        not(any(target_os = "linux", target_os = "android", windows)),
+        linkme::distributed_slice(super::SITES)
+    )]
+    static PLACED: SpanSite = SpanSite::new(
+        &PLACED,
+        "test.placed_by_section",
+        "test",
+        Kind::Internal,
+        Phase::Features,
+        "placed",
+        module_path!(),
+        file!(),
+        line!(),
+        &STANDARD_FIELDS,
+        0,
+    );
+
+    #[test]
+    fn a_site_placed_by_link_section_is_in_the_catalog() {
+        assert!(sites().any(|s| std::ptr::eq(s, &PLACED)));
+        assert!(std::ptr::eq(
+            site_of(PLACED.metadata()).expect("found by its metadata"),
+            &PLACED
+        ));
+    }
+}
