@@ -159,6 +159,37 @@ if ((timing)); then
         "$(awk -v a="${m[tracing]}" -v b="${m[plain]}" -v n="$fns" 'BEGIN { print (a - b) * 1000 / n }')" \
         "$(awk -v a="${m[fastrace]}" -v b="${m[plain]}" -v n="$fns" 'BEGIN { print (a - b) * 1000 / n }')"
 
+    # What every build of the crate costs before rustc does any work: cargo loading the
+    # dependency graph (acm-trace's default features pull in the OTLP transports) and
+    # checking fingerprints. Timed as builds with nothing to do, interleaved as above.
+    echo
+    echo "== no-op builds (nothing touched), $runs runs each, interleaved"
+    noop=$out/noop-$(date +%Y%m%d-%H%M%S)-$profile_name.tsv
+    printf 'pass\trun\tcrate\twall\tcpu\n' >"$noop"
+    for ((r = 1; r <= runs; r++)); do
+        for v in "${variants[@]}"; do
+            res=$(timed "$out/$v")
+            read -r wall cpu <<<"$res"
+            printf '1\t%s\t%s\t%s\t%s\n' "$r" "$v" "$wall" "$cpu" >>"$noop"
+        done
+    done
+    rebuilds=$results results=$noop
+    declare -A n
+    for v in "${variants[@]}"; do n[$v]=$(med "$v" 4); done
+    results=$rebuilds
+    line="median no-op build (wall):"
+    for v in "${variants[@]}"; do line+=" $v $(printf '%.2f' "${n[$v]}") s"; done
+    echo "$line"
+    echo "rebuild minus no-op build (wall), the crate's own compilation:"
+    for v in acm tracing fastrace; do
+        printf '  %s %.2f s' "$v" "$(awk -v a="${m[$v]}" -v b="${n[$v]}" 'BEGIN { print a - b }')"
+    done
+    printf '   acm/fastrace %s   acm/tracing %s\n' \
+        "$(ratio "$(awk -v a="${m[acm]}" -v b="${n[acm]}" 'BEGIN { print a - b }')" \
+            "$(awk -v a="${m[fastrace]}" -v b="${n[fastrace]}" 'BEGIN { print a - b }')")" \
+        "$(ratio "$(awk -v a="${m[acm]}" -v b="${n[acm]}" 'BEGIN { print a - b }')" \
+            "$(awk -v a="${m[tracing]}" -v b="${n[tracing]}" 'BEGIN { print a - b }')")"
+
     if ((hyperfine)); then
         if command -v hyperfine >/dev/null; then
             echo
