@@ -9,14 +9,18 @@ use crate::valid::{Dynamic, Spec};
 
 /// `static __ACM_SITE: SpanSite = …;`, registered in the catalog. `anchor` is the token whose
 /// line the site reports (the function name, or the `span!` call).
+///
+/// Written as one call of the runtime's `site!` (`macro_rules!`), which declares the static and
+/// places it in the catalog: rustc expands that natively, at a fraction of what building the
+/// same tokens here costs (a proc macro runs unoptimised in most builds, and every token it
+/// makes crosses to the compiler). `line!()` stays here, at `anchor`.
 pub fn site_static(spec: &Spec, function: &str, anchor: Span) -> TokenStream {
     let name = &spec.name;
     let category = spec.category;
     let kind = Ident::new(&variant(spec.kind.as_str()), Span::call_site());
     let phase = Ident::new(&variant(spec.phase.as_str()), Span::call_site());
-    let fields = if spec.attributes.is_empty() {
-        quote!(&::acm_trace::__private::STANDARD_FIELDS)
-    } else {
+    // None: the standard fields alone.
+    let fields = (!spec.attributes.is_empty()).then(|| {
         let standard = acm_trace_taxonomy::STANDARD_FIELDS;
         let own = spec.attributes.iter().map(|a| {
             format!(
@@ -25,18 +29,13 @@ pub fn site_static(spec: &Spec, function: &str, anchor: Span) -> TokenStream {
                 a.key.to_string().trim_start_matches("r#")
             )
         });
-        quote!(&[#(#standard,)* #(#own),*])
-    };
+        quote!(#(, #standard)* #(, #own)*)
+    });
     let flags = u8::from(spec.dynamic.is_some()) | (u8::from(spec.track_resources) << 1);
     let line = quote_spanned!(anchor=> ::acm_trace::__private::line!());
     quote! {
-        #[::acm_trace::__private::linkme::distributed_slice(::acm_trace::__private::SITES)]
-        #[linkme(crate = ::acm_trace::__private::linkme)]
-        static __ACM_SITE: ::acm_trace::__private::SpanSite = ::acm_trace::__private::SpanSite::new(
-            &__ACM_SITE, #name, #category,
-            ::acm_trace::__private::Kind::#kind, ::acm_trace::__private::Phase::#phase, #function,
-            ::acm_trace::__private::module_path!(), ::acm_trace::__private::file!(), #line,
-            #fields, #flags,
+        ::acm_trace::__private::site!(
+            __ACM_SITE, #name, #category, #kind, #phase, #function, #line, #flags #fields
         );
     }
 }

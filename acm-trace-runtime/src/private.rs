@@ -1,6 +1,7 @@
 //! What `#[acm_span]` and `span!` expansions call. Not a public API: it changes with the
 //! macros, which refer to it as `::acm_trace::__private`.
 
+pub use crate::__acm_site as site;
 pub use crate::block::BlockSpan;
 pub use crate::catalog::SITES;
 pub use crate::future::{Instrumented, NoProbe, Probe as FutureProbe};

@@ -39,6 +39,10 @@ pub struct SpanSite {
     attributes: OnceLock<Preset>,
 }
 
+/// The standard fields, shared by every site that declares no attribute of its own.
+static STANDARD_FIELDS: [&str; acm_trace_taxonomy::STANDARD_FIELDS.len()] =
+    acm_trace_taxonomy::STANDARD_FIELDS;
+
 /// Flag bits for [`SpanSite::new`].
 #[doc(hidden)]
 pub const DYNAMIC_NAME: u8 = 1;
@@ -47,7 +51,9 @@ pub const TRACK_RESOURCES: u8 = 2;
 
 impl SpanSite {
     /// Builds a site; `this` is the address of the static being initialised, which the
-    /// `tracing` callsite needs to identify itself.
+    /// `tracing` callsite needs to identify itself. `fields` lists every field name of the
+    /// site's spans; empty, it stands for the standard fields alone (one shared array rather
+    /// than a copy in every site).
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]
     pub const fn new(
@@ -63,6 +69,11 @@ impl SpanSite {
         fields: &'static [&'static str],
         flags: u8,
     ) -> SpanSite {
+        let fields = if fields.is_empty() {
+            &STANDARD_FIELDS
+        } else {
+            fields
+        };
         SpanSite {
             name,
             category,

@@ -1,15 +1,17 @@
-#!/usr/bin/env bash
+# Compile time of 1000 instrumented one-line functions (rebuild of the crate only, debug or release),
 # Compile time of 1000 instrumented one-line functions (debug rebuild of the crate only),
 # acm-trace against no attribute, tracing and fastrace; and the expansion size of a one-line
 # function. Results and how to read them: README.md next to this script.
 #
-#   measure.sh [--runs N] [--passes P] [--fns F] [--incremental 0|1] [--hyperfine]
-#              [--no-expand] [--no-time]
+#   measure.sh [--runs N] [--passes P] [--fns F] [--incremental 0|1] [--release]
+#              [--hyperfine] [--no-expand] [--no-time]
 #
 #   --runs N         timed rebuilds per crate and pass (default 5)
 #   --passes P       passes over the four crates (default 2; even passes run in reverse order)
 #   --fns F          functions per crate (default 1000)
-#   --incremental    CARGO_INCREMENTAL for the timed builds (default 1, cargo's debug default)
+#   --incremental    CARGO_INCREMENTAL for the timed builds (default 1, cargo's debug default;
+#                    0 with --release, cargo's release default)
+#   --release        time release builds (`cargo build --release`) instead of debug ones
 #   --hyperfine      also time each crate with hyperfine (not interleaved: a cross-check)
 #   --no-expand      skip the expansion sizes
 #   --no-time        skip the timings
@@ -19,19 +21,23 @@
 # shared target/ (dependencies build once), and results-*.tsv with every timed run.
 set -euo pipefail
 
-runs=5 passes=2 fns=1000 incremental=1 hyperfine=0 expand=1 timing=1
+runs=5 passes=2 fns=1000 incremental= release=0 hyperfine=0 expand=1 timing=1
 while (($#)); do
     case $1 in
         --runs) runs=$2; shift 2 ;;
         --passes) passes=$2; shift 2 ;;
         --fns) fns=$2; shift 2 ;;
         --incremental) incremental=$2; shift 2 ;;
+        --release) release=1; shift ;;
         --hyperfine) hyperfine=1; shift ;;
         --no-expand) expand=0; shift ;;
         --no-time) timing=0; shift ;;
-        *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+        *) sed -n '2,17p' "$0" >&2; exit 2 ;;
     esac
 done
+[[ -n $incremental ]] || incremental=$((release ? 0 : 1))
+profile=() profile_name=debug
+if ((release)); then profile=(--release) profile_name=release; fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd) # the workspace: acm-trace/benches/compile-time/../../..
@@ -53,7 +59,7 @@ done
 build() { # build CRATE_DIR [cargo args]: the crate (and, the first time, its dependencies)
     local dir=$1
     shift
-    cargo build --quiet --manifest-path "$dir/Cargo.toml" --target-dir "$target" "$@"
+    cargo build --quiet --manifest-path "$dir/Cargo.toml" --target-dir "$target" ${profile[@]+"${profile[@]}"} "$@"
 }
 
 now() { date +%s.%N; }
@@ -65,8 +71,8 @@ timed() {
     t0=$(now)
     if [[ -x /usr/bin/time ]]; then
         /usr/bin/time -f '%U %S' -o "$out/.time" \
-            cargo build --quiet --offline --manifest-path "$1/Cargo.toml" --target-dir "$target" ||
-            return
+            cargo build --quiet --offline --manifest-path "$1/Cargo.toml" --target-dir "$target" \
+                ${profile[@]+"${profile[@]}"} || return
         cpu=$(awk '{ printf "%.3f", $1 + $2 }' "$out/.time")
     else
         build "$1" --offline || return
@@ -101,7 +107,7 @@ paired() { # paired A B: the median, min and max of A/B over the runs (same pass
 
 if ((timing)); then
     echo "== rustc: $(rustc --version); cores: $(nproc); load: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "== $fns fns per crate, CARGO_INCREMENTAL=$incremental, $passes passes x $runs runs"
+    echo "== $fns fns per crate, $profile_name, CARGO_INCREMENTAL=$incremental, $passes passes x $runs runs"
     export CARGO_INCREMENTAL=$incremental
 
     echo "== dependencies, and one untimed rebuild per crate (warm-up)"
@@ -111,7 +117,7 @@ if ((timing)); then
         build "$out/$v" --offline
     done
 
-    results=$out/results-$(date +%Y%m%d-%H%M%S)-inc$incremental.tsv
+    results=$out/results-$(date +%Y%m%d-%H%M%S)-$profile_name-inc$incremental.tsv
     printf 'pass\trun\tcrate\twall\tcpu\n' >"$results"
     echo "== timed rebuilds (touch src/lib.rs; cargo build), interleaved: every run visits all four"
     for ((p = 1; p <= passes; p++)); do
@@ -153,6 +159,37 @@ if ((timing)); then
         "$(awk -v a="${m[tracing]}" -v b="${m[plain]}" -v n="$fns" 'BEGIN { print (a - b) * 1000 / n }')" \
         "$(awk -v a="${m[fastrace]}" -v b="${m[plain]}" -v n="$fns" 'BEGIN { print (a - b) * 1000 / n }')"
 
+    # What every build of the crate costs before rustc does any work: cargo loading the
+    # dependency graph (acm-trace's default features pull in the OTLP transports) and
+    # checking fingerprints. Timed as builds with nothing to do, interleaved as above.
+    echo
+    echo "== no-op builds (nothing touched), $runs runs each, interleaved"
+    noop=$out/noop-$(date +%Y%m%d-%H%M%S)-$profile_name.tsv
+    printf 'pass\trun\tcrate\twall\tcpu\n' >"$noop"
+    for ((r = 1; r <= runs; r++)); do
+        for v in "${variants[@]}"; do
+            res=$(timed "$out/$v")
+            read -r wall cpu <<<"$res"
+            printf '1\t%s\t%s\t%s\t%s\n' "$r" "$v" "$wall" "$cpu" >>"$noop"
+        done
+    done
+    rebuilds=$results results=$noop
+    declare -A n
+    for v in "${variants[@]}"; do n[$v]=$(med "$v" 4); done
+    results=$rebuilds
+    line="median no-op build (wall):"
+    for v in "${variants[@]}"; do line+=" $v $(printf '%.2f' "${n[$v]}") s"; done
+    echo "$line"
+    echo "rebuild minus no-op build (wall), the crate's own compilation:"
+    for v in acm tracing fastrace; do
+        printf '  %s %.2f s' "$v" "$(awk -v a="${m[$v]}" -v b="${n[$v]}" 'BEGIN { print a - b }')"
+    done
+    printf '   acm/fastrace %s   acm/tracing %s\n' \
+        "$(ratio "$(awk -v a="${m[acm]}" -v b="${n[acm]}" 'BEGIN { print a - b }')" \
+            "$(awk -v a="${m[fastrace]}" -v b="${n[fastrace]}" 'BEGIN { print a - b }')")" \
+        "$(ratio "$(awk -v a="${m[acm]}" -v b="${n[acm]}" 'BEGIN { print a - b }')" \
+            "$(awk -v a="${m[tracing]}" -v b="${n[tracing]}" 'BEGIN { print a - b }')")"
+
     if ((hyperfine)); then
         if command -v hyperfine >/dev/null; then
             echo
@@ -160,7 +197,7 @@ if ((timing)); then
             cmds=()
             for v in "${variants[@]}"; do
                 cmds+=(-n "$v" --prepare "touch '$out/$v/src/lib.rs'"
-                    "cargo build --quiet --offline --manifest-path '$out/$v/Cargo.toml' --target-dir '$target'")
+                    "cargo build --quiet --offline --manifest-path '$out/$v/Cargo.toml' --target-dir '$target' ${profile[*]-}")
             done
             hyperfine --style basic --warmup 1 --runs "$runs" --export-csv "$out/hyperfine.csv" "${cmds[@]}"
             awk -F, 'NR > 1 { printf "hyperfine median %s: %.2f s\n", $1, $4 }' "$out/hyperfine.csv"
