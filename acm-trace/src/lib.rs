@@ -134,6 +134,18 @@ pub use acm_trace_runtime::{
     set_outcome,
 };
 
+/// What an attribute value (`key = expr`) can be: numbers, booleans, strings, `Option`s and
+/// references of those (`tracing`'s `Value` trait). A value of another type is recorded through
+/// its `Display` (`key = %expr`) or `Debug` (`key = ?expr`); a compile error names this trait
+/// when neither was written.
+///
+/// ```
+/// fn recordable(_: &dyn acm_trace::Value) {}
+/// recordable(&3_u32);
+/// recordable(&"pca");
+/// ```
+pub use acm_trace_runtime::private::Value;
+
 /// The naming convention: categories, kinds, phases and the name grammar.
 pub mod taxonomy {
     pub use acm_trace_taxonomy::{

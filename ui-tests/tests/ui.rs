@@ -45,3 +45,29 @@ fn expected_errors_do_not_depend_on_std_source() {
         offending.join("\n")
     );
 }
+
+/// No expected error names an item of the macros' hidden support module: a user reads about
+/// their own code and the crate's public API only.
+#[test]
+fn expected_errors_name_no_private_item() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fail");
+    let mut offending = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/fail is readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_none_or(|e| e != "stderr") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("a .stderr is UTF-8 text");
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("__private") {
+                let file = path.file_name().unwrap_or_default().to_string_lossy();
+                offending.push(format!("{file}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "these expected errors name `__private` items:\n{}",
+        offending.join("\n")
+    );
+}
