@@ -209,7 +209,7 @@ impl AcmSubscriber {
     }
 
     /// Bounds the closed spans waiting for the collector thread in the shared queue; beyond
-    /// it, spans are dropped and counted. Default 65 536; `init().start()` uses
+    /// it, spans are dropped and counted. Default 65,536; `init().start()` uses
     /// `OTEL_BSP_MAX_QUEUE_SIZE`. Each thread that closes spans also keeps up to 8192 of them
     /// (no more than the queue size) in a ring of its own until the collector takes them, so
     /// at most (threads + 1) × the queue size wait in all.
