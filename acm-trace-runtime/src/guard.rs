@@ -72,30 +72,17 @@ impl Guard {
     /// Opens and enters a span with a dynamic name and the caller's attributes. The caller has
     /// checked [`enabled`] so that attribute expressions are only evaluated when needed.
     #[doc(hidden)]
-    #[inline]
     pub fn enter_with(
         site: &'static SpanSite,
         name: Option<&dyn Value>,
         attrs: &[&dyn Value],
     ) -> Guard {
-        // Made in the caller's frame and opened in place: a guard is too large to be returned
-        // from a call without a copy.
         let mut guard = Guard::disabled();
-        guard.open_in_place(site, name, attrs);
-        guard
-    }
-
-    #[inline(never)]
-    fn open_in_place(
-        &mut self,
-        site: &'static SpanSite,
-        name: Option<&dyn Value>,
-        attrs: &[&dyn Value],
-    ) {
-        open_span(&mut self.state, site, name, attrs);
-        if let Some(state) = &*self.state {
+        open_span(&mut guard.state, site, name, attrs);
+        if let Some(state) = &*guard.state {
             state.enter();
         }
+        guard
     }
 
     /// Records what the function's return value says.
@@ -184,25 +171,14 @@ impl PendingSpan {
 
     /// Opens a span with a dynamic name and the caller's attributes.
     #[doc(hidden)]
-    #[inline]
     pub fn open_with(
         site: &'static SpanSite,
         name: Option<&dyn Value>,
         attrs: &[&dyn Value],
     ) -> PendingSpan {
         let mut pending = PendingSpan::disabled();
-        pending.open_in_place(site, name, attrs);
+        open_span(&mut pending.state, site, name, attrs);
         pending
-    }
-
-    #[inline(never)]
-    fn open_in_place(
-        &mut self,
-        site: &'static SpanSite,
-        name: Option<&dyn Value>,
-        attrs: &[&dyn Value],
-    ) {
-        open_span(&mut self.state, site, name, attrs);
     }
 
     /// The `tracing` span, or a disabled span.

@@ -384,17 +384,24 @@ mod tests {
         }
     }
 
-    /// A collector stuck behind its processor drops what does not fit and says so; every
-    /// span is either handed on or counted as dropped, and pushing never waits.
-    #[test]
-    fn a_stuck_collector_drops_and_counts_without_blocking() {
+    /// A collector whose processor holds it in its first span until the gate opens, with a
+    /// queue of `queue` spans.
+    fn stuck_collector(queue: usize) -> (Arc<Gate>, Collector) {
         let gate = Arc::new(Gate::default());
         let collector = Collector::spawn(
             Sink::Processor(gate.clone()),
             InstrumentationScope::builder("test").build(),
             Duration::from_secs(3600),
         );
-        collector.set_queue_size(1000);
+        collector.set_queue_size(queue);
+        (gate, collector)
+    }
+
+    /// A collector stuck behind its processor drops what does not fit and says so; every
+    /// span is either handed on or counted as dropped, and pushing never waits.
+    #[test]
+    fn a_stuck_collector_drops_and_counts_without_blocking() {
+        let (gate, collector) = stuck_collector(1000);
         let pushed = 5000;
         for n in 0..pushed {
             collector.push(span(n));
@@ -411,18 +418,12 @@ mod tests {
         );
     }
 
-    /// With the collector thread stuck in an export, a flush still takes every span out of
-    /// the threads' rings (threads that exited included): each is counted as sent or
-    /// dropped, none is left uncounted.
+    /// With the collector thread stuck in an export, every span is counted while it waits:
+    /// in a thread's ring (threads that exited included), a shared buffer, the queue, or as
+    /// dropped; none is left uncounted.
     #[test]
     fn a_flush_counts_what_the_rings_hold_while_the_collector_is_stuck() {
-        let gate = Arc::new(Gate::default());
-        let collector = Collector::spawn(
-            Sink::Processor(gate.clone()),
-            InstrumentationScope::builder("test").build(),
-            Duration::from_secs(3600),
-        );
-        collector.set_queue_size(1000);
+        let (gate, collector) = stuck_collector(1000);
         std::thread::scope(|s| {
             for t in 0..3 {
                 let collector = &collector;
